@@ -1,0 +1,1 @@
+"""The agreements domain: pure and synchronous."""

@@ -1,0 +1,1 @@
+"""The assets service: hardware and software register, moves, warranty and the monthly hardware workbook."""

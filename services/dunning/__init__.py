@@ -1,0 +1,1 @@
+"""The dunning service: reminders, fees, suspension, permanent closure, deletion and restore."""

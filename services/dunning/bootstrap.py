@@ -1,0 +1,27 @@
+"""Wires the dunning service; the kernel calls spec() from the app lifespan or the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.dunning.adapters.tables import known_customers
+from shared.directory import CustomerDirectory
+from shared.service import ServiceSpec
+
+# DebtorRegistered opens the debtor record that dunning cases hang on.
+DIRECTORY = CustomerDirectory(
+    known_customers, event_type="DebtorRegistered", stream_prefix="debtor"
+)
+
+
+def spec() -> ServiceSpec:
+    """The dunning service."""
+    return ServiceSpec(
+        name="dunning",
+        title="Dunning",
+        description="Reminders, fees, suspension, permanent closure, deletion and restore.",
+        migrations_dir=Path(__file__).parent / "migrations",
+        routers=lambda: [DIRECTORY.router()],
+        projections=lambda: [DIRECTORY],
+        handlers=DIRECTORY.handler,
+    )

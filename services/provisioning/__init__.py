@@ -1,0 +1,1 @@
+"""The provisioning service: suspends, restores, closes and deletes services at the vendors."""

@@ -1,0 +1,1 @@
+"""The kernel every service shares: envelope, store, outbox, inbox, bus, clock, money, auth."""

@@ -1,0 +1,129 @@
+"""Bearer API keys with scopes; keys are kept as SHA-256 and compared in constant time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+
+from shared.settings import ApiKeySetting
+
+ADMIN = "admin"
+KEY_FILE = "api-keys.json"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller; its name is the actor on every event it causes."""
+
+    name: str
+    scopes: frozenset[str]
+
+    def allows(self, scope: str) -> bool:
+        """True if the key carries the scope or admin."""
+        return ADMIN in self.scopes or scope in self.scopes
+
+
+@dataclass(frozen=True)
+class _StoredKey:
+    name: str
+    digest: bytes
+    scopes: frozenset[str]
+
+
+class KeyRing:
+    """The keys a service accepts."""
+
+    def __init__(self, keys: list[ApiKeySetting]) -> None:
+        self._keys = [
+            _StoredKey(
+                name=k.name,
+                digest=_digest(k.key.get_secret_value())
+                if k.key
+                else bytes.fromhex(k.sha256 or ""),
+                scopes=frozenset(k.scopes),
+            )
+            for k in keys
+        ]
+
+    def verify(self, presented: str) -> Principal | None:
+        """The key's principal, or None; every stored key is compared, in constant time."""
+        digest = _digest(presented)
+        found: _StoredKey | None = None
+        for key in self._keys:
+            if hmac.compare_digest(key.digest, digest):
+                found = key
+        return Principal(found.name, found.scopes) if found else None
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def new_key() -> str:
+    """A fresh random API key."""
+    return "msp_" + secrets.token_urlsafe(32)
+
+
+def embedded_keys(var_dir: Path) -> tuple[list[ApiKeySetting], str | None]:
+    """Keys kept under var/; on first start an admin key is made and returned (shown once)."""
+    path = var_dir / KEY_FILE
+    if path.exists():
+        return [ApiKeySetting.model_validate(k) for k in json.loads(path.read_text())], None
+    key = new_key()
+    stored = [{"name": "admin", "sha256": _digest(key).hex(), "scopes": [ADMIN]}]
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stored, indent=2))
+    path.chmod(0o600)
+    return [ApiKeySetting.model_validate(k) for k in stored], key
+
+
+def reset_admin_key(var_dir: Path) -> str:
+    """Replace the embedded admin key (when the printed one was lost)."""
+    path = var_dir / KEY_FILE
+    path.unlink(missing_ok=True)
+    _, key = embedded_keys(var_dir)
+    assert key is not None
+    return key
+
+
+def scope_guard(service: str, keyring: KeyRing) -> Depends:  # type: ignore[valid-type]
+    """A dependency: GET needs service:read, anything else service:write."""
+
+    def guard(request: Request) -> Principal:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        principal = keyring.verify(token.strip()) if scheme.lower() == "bearer" and token else None
+        if principal is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail="a valid API key is required (Authorization: Bearer <key>)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        needed = f"{service}:{'read' if request.method in ('GET', 'HEAD') else 'write'}"
+        if not principal.allows(needed):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, detail=f"this key lacks the scope {needed}"
+            )
+        request.state.principal = principal
+        return principal
+
+    return Depends(guard)
+
+
+def current_principal(request: Request) -> Principal:
+    """The principal the scope guard authenticated."""
+    principal: Principal = request.state.principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,184 @@
+"""The distributed bus on Apache Kafka (aiokafka): acks=all, manual commits after handling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+
+from shared.bus.port import Delivery, Handler, Outgoing, deliver_with_retries
+from shared.settings import KafkaSettings
+
+log = logging.getLogger("msp.bus.kafka")
+
+
+class KafkaBus:
+    """Topics are created with the configured partitions; one consumer per subscription."""
+
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        *,
+        client_id: str = "msp",
+        max_attempts: int = 5,
+        backoff_seconds: float = 0.2,
+    ) -> None:
+        if not settings.bootstrap_servers:
+            raise ValueError("KAFKA_BOOTSTRAP_SERVERS is not set")
+        self.settings = settings
+        self.bootstrap = settings.bootstrap_servers
+        self.client_id = client_id
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+        self._producer: AIOKafkaProducer | None = None
+        self._known_topics: set[str] = set()
+        self._subscriptions: list[tuple[str, tuple[str, ...], Handler]] = []
+        self._consumers: list[AIOKafkaConsumer] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Connect the producer and start every subscription."""
+        if self._producer is not None:
+            return
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap,
+            client_id=self.client_id,
+            acks="all",
+            enable_idempotence=self.settings.enable_idempotence,
+            linger_ms=2,
+            request_timeout_ms=self.settings.request_timeout_ms,
+        )
+        await self._producer.start()
+        for group, topics, handler in self._subscriptions:
+            await self._start_consumer(group, topics, handler)
+
+    async def stop(self) -> None:
+        """Stop consuming (uncommitted messages are redelivered to the group), then producing."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        for consumer in self._consumers:
+            with contextlib.suppress(KafkaError):
+                await consumer.stop()
+        self._consumers.clear()
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def publish(self, messages: Sequence[Outgoing]) -> None:
+        """Send all, then wait for every acknowledgement (acks=all)."""
+        producer = self._require()
+        await self.ensure_topics({m.topic for m in messages})
+        pending = [
+            await producer.send(m.topic, value=m.value, key=m.key.encode(), headers=list(m.headers))
+            for m in messages
+        ]
+        await asyncio.gather(*pending)
+
+    def subscribe(self, group: str, topics: Sequence[str], handler: Handler) -> None:
+        """One consumer in the group for these topics; started with the bus."""
+        self._subscriptions.append((group, tuple(topics), handler))
+        if self._producer is not None:
+            task = asyncio.create_task(self._start_consumer(group, tuple(topics), handler))
+            self._tasks.append(task)
+
+    async def ping(self) -> bool:
+        """True when the cluster answers a metadata request."""
+        if self._producer is None:
+            return False
+        try:
+            return bool(
+                await asyncio.wait_for(self._producer.client.force_metadata_update(), timeout=5)
+            )
+        except (TimeoutError, KafkaError):
+            return False
+
+    async def lag(self) -> int:
+        """Messages on assigned partitions not yet committed by this bus's consumers."""
+        total = 0
+        for consumer in self._consumers:
+            assignment = consumer.assignment()
+            if not assignment:
+                continue
+            ends = await consumer.end_offsets(list(assignment))
+            for tp in assignment:
+                committed = await consumer.committed(tp) or 0
+                total += max(0, ends[tp] - committed)
+        return total
+
+    async def ensure_topics(self, topics: set[str]) -> None:
+        """Create topics this process has not seen yet, with the configured partitions."""
+        missing = sorted(topics - self._known_topics)
+        if not missing:
+            return
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id)
+        await admin.start()
+        try:
+            for topic in missing:
+                new = NewTopic(topic, self.settings.partitions, self.settings.replication_factor)
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    await admin.create_topics([new])
+        finally:
+            await admin.close()
+        self._known_topics.update(missing)
+
+    async def _start_consumer(self, group: str, topics: tuple[str, ...], handler: Handler) -> None:
+        await self.ensure_topics(set(topics))
+        consumer = AIOKafkaConsumer(
+            *topics,
+            bootstrap_servers=self.bootstrap,
+            client_id=f"{self.client_id}-{group}",
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=500,
+        )
+        await consumer.start()
+        self._consumers.append(consumer)
+        self._tasks.append(
+            asyncio.create_task(self._consume(consumer, group, handler), name=f"kafka:{group}")
+        )
+
+    async def _consume(self, consumer: AIOKafkaConsumer, group: str, handler: Handler) -> None:
+        while True:
+            batches = await consumer.getmany(timeout_ms=500)
+            for tp, records in batches.items():
+                for record in records:
+                    delivery = Delivery(
+                        topic=record.topic,
+                        partition=record.partition,
+                        offset=record.offset,
+                        key=(record.key or b"").decode(),
+                        value=record.value or b"",
+                        headers=tuple(record.headers),
+                    )
+                    await deliver_with_retries(
+                        delivery,
+                        handler,
+                        group=group,
+                        max_attempts=self.max_attempts,
+                        backoff_seconds=self.backoff_seconds,
+                        dead_letter=lambda message: self.publish([message]),
+                    )
+                await self._commit(consumer, tp, records[-1].offset + 1)
+
+    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+        # After a rebalance the partition may belong to another member; it will redeliver
+        # from the last committed offset and the inbox turns the repeat into a no-op.
+        try:
+            await consumer.commit({tp: offset})
+        except CommitFailedError:
+            log.info("commit refused after rebalance", extra={"partition": tp.partition})
+
+    def _require(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            raise RuntimeError("the bus is not started")
+        return self._producer

@@ -1,0 +1,1 @@
+"""Event store, outbox and inbox over SQLAlchemy 2 async (SQLite and PostgreSQL)."""

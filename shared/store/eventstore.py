@@ -1,0 +1,335 @@
+"""Append-only event store with optimistic concurrency, outbox and inbox in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import Table, and_, delete, insert, select, text, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.contracts import Contract
+from shared.envelope import CloudEvent, utcnow
+from shared.ids import new_id
+from shared.store.engine import is_postgres
+from shared.store.schema import events, inbox, outbox, service_state
+
+Cursor = tuple[int, int]  # (txid, position): the global order, stable once read
+START: Cursor = (-1, 0)
+BUSINESS_DATE_KEY = "business_date"
+
+
+class ConcurrencyError(Exception):
+    """Another writer appended to the stream first; reload and retry the command."""
+
+
+class DuplicateDelivery(Exception):
+    """The inbox already holds this event for this consumer."""
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event about to be appended."""
+
+    type: str
+    data: dict[str, Any]
+    event_id: str = field(default_factory=new_id)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as the store holds it."""
+
+    position: int
+    txid: int
+    stream_id: str
+    version: int
+    event_id: str
+    type: str
+    data: dict[str, Any]
+    meta: dict[str, Any]
+    recorded_at: datetime
+
+    @property
+    def cursor(self) -> Cursor:
+        """Where this event stands in the global order."""
+        return (self.txid, self.position)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Who and what caused the changes of one transaction."""
+
+    actor: str
+    correlation_id: str = field(default_factory=new_id)
+    causation_id: str | None = None
+
+
+class Projection(Protocol):
+    """A read model kept in the same transaction as the events it is built from."""
+
+    name: str
+    tables: Sequence[Table]
+
+    async def apply(self, conn: AsyncConnection, event: StoredEvent) -> None:
+        """Update the read model for one event."""
+
+
+class EventStore:
+    """One service's store: events, outbox, inbox and its projections."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        source: str,
+        projections: Sequence[Projection] = (),
+    ) -> None:
+        self.engine = engine
+        self.source = source
+        self.projections = list(projections)
+        self.postgres = is_postgres(engine)
+        self.outbox_written = asyncio.Event()
+
+    @asynccontextmanager
+    async def transaction(self, meta: Metadata) -> AsyncIterator[Transaction]:
+        """A unit of work: everything in it commits together, or nothing does."""
+        async with self.engine.connect() as conn:
+            tx = Transaction(self, conn, meta)
+            async with conn.begin():
+                yield tx
+        if tx.wrote_outbox:
+            self.outbox_written.set()
+
+    async def read_stream(self, stream_id: str) -> list[StoredEvent]:
+        """Every event of one stream, in version order."""
+        async with self.engine.connect() as conn:
+            return await _load(conn, stream_id)
+
+    async def read_all(self, after: Cursor = START, limit: int = 1000) -> list[StoredEvent]:
+        """Events after a cursor in global order; on PostgreSQL only finished transactions."""
+        query = select(events).where(tuple_(events.c.txid, events.c.position) > after)
+        if self.postgres:
+            query = query.where(events.c.txid < _XMIN)
+        query = query.order_by(events.c.txid, events.c.position).limit(limit)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [_stored(row) for row in rows]
+
+    async def iterate_all(self, batch: int = 1000) -> AsyncIterator[StoredEvent]:
+        """Stream the whole log in global order without loading it at once."""
+        cursor = START
+        while chunk := await self.read_all(cursor, batch):
+            for stored in chunk:
+                yield stored
+            cursor = chunk[-1].cursor
+
+    async def business_date(self) -> date | None:
+        """The last DayStarted date this service handled."""
+        async with self.engine.connect() as conn:
+            return await _business_date(conn)
+
+
+class Transaction:
+    """What a command or a consumer does inside one database transaction."""
+
+    def __init__(self, store: EventStore, conn: AsyncConnection, meta: Metadata) -> None:
+        self.store = store
+        self.conn = conn
+        self.meta = meta
+        self.wrote_outbox = False
+        self._last_txid: dict[str, int] = {}
+        self._business_date: date | bool | None = False
+
+    async def load(self, stream_id: str) -> list[StoredEvent]:
+        """The stream's events; remembers the last writer for the order guard."""
+        loaded = await _load(self.conn, stream_id)
+        if loaded:
+            self._last_txid[stream_id] = loaded[-1].txid
+        return loaded
+
+    async def append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        new_events: Sequence[NewEvent],
+        *,
+        customer_id: str | None = None,
+    ) -> list[StoredEvent]:
+        """Append after expected_version; ConcurrencyError if another writer got there first."""
+        if not new_events:
+            return []
+        meta = {
+            "actor": self.meta.actor,
+            "correlation_id": self.meta.correlation_id,
+            "causation_id": self.meta.causation_id,
+            "customer_id": customer_id,
+            "business_date": _iso(await self.business_date()),
+        }
+        now = utcnow()
+        rows = [
+            {
+                "stream_id": stream_id,
+                "version": expected_version + offset,
+                "event_id": new.event_id,
+                "type": new.type,
+                "data": new.data,
+                "meta": meta,
+                "recorded_at": now,
+            }
+            for offset, new in enumerate(new_events, start=1)
+        ]
+        try:
+            result = await self.conn.execute(
+                insert(events).returning(
+                    events.c.position, events.c.txid, sort_by_parameter_order=True
+                ),
+                rows,
+            )
+            written = result.all()
+        except IntegrityError as exc:
+            raise ConcurrencyError(f"{stream_id} moved past version {expected_version}") from exc
+        # A transaction whose id is older than the stream's last writer would sort before it.
+        if written and written[0].txid < self._last_txid.get(stream_id, 0):
+            raise ConcurrencyError(f"{stream_id}: a newer transaction wrote it; retry")
+        stored = [
+            StoredEvent(
+                position=row_ids.position,
+                txid=row_ids.txid,
+                recorded_at=now,
+                **{k: row[k] for k in ("stream_id", "version", "event_id", "type", "data", "meta")},
+            )
+            for row_ids, row in zip(written, rows, strict=True)
+        ]
+        for event in stored:
+            for projection in self.store.projections:
+                await projection.apply(self.conn, event)
+        return stored
+
+    async def publish(
+        self,
+        message: Contract,
+        *,
+        topic: str,
+        customer_id: str | None,
+        subject: str | None = None,
+        event_id: str | None = None,
+    ) -> CloudEvent:
+        """Queue an integration event in the outbox; the relay sends it after commit."""
+        envelope = CloudEvent(
+            id=event_id or new_id(),
+            source=f"/services/{self.store.source}",
+            type=message.type_name(),
+            time=utcnow(),
+            subject=subject,
+            customerid=customer_id,
+            businessdate=await self.business_date(),
+            correlationid=self.meta.correlation_id,
+            causationid=self.meta.causation_id,
+            actor=self.meta.actor,
+            data=message.model_dump(mode="json"),
+        )
+        await self.conn.execute(
+            insert(outbox).values(
+                topic=topic,
+                key=customer_id or subject or envelope.id,
+                event_id=envelope.id,
+                payload=envelope.to_json(),
+            )
+        )
+        self.wrote_outbox = True
+        return envelope
+
+    async def already_handled(self, consumer: str, event_id: str) -> bool:
+        """True if the inbox shows this consumer handled the event before."""
+        found = await self.conn.execute(
+            select(inbox.c.event_id).where(
+                and_(inbox.c.consumer == consumer, inbox.c.event_id == event_id)
+            )
+        )
+        return found.first() is not None
+
+    async def mark_handled(self, consumer: str, event_id: str) -> None:
+        """Record the event in the inbox; written last so a race shows up as a conflict."""
+        try:
+            await self.conn.execute(
+                insert(inbox).values(consumer=consumer, event_id=event_id, handled_at=utcnow())
+            )
+        except IntegrityError as exc:
+            raise DuplicateDelivery(event_id) from exc
+
+    async def business_date(self) -> date | None:
+        """The DayStarted date in force for this service."""
+        if self._business_date is False:
+            self._business_date = await _business_date(self.conn)
+        return self._business_date  # type: ignore[return-value]
+
+    async def set_business_date(self, day: date) -> None:
+        """Move this service's business date (only from DayStarted)."""
+        await self.conn.execute(
+            delete(service_state).where(service_state.c.key == BUSINESS_DATE_KEY)
+        )
+        await self.conn.execute(
+            insert(service_state).values(key=BUSINESS_DATE_KEY, value={"date": day.isoformat()})
+        )
+        self._business_date = day
+
+
+_XMIN = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+
+T = TypeVar("T")
+
+
+async def retry_on_conflict(
+    attempt: Callable[[], Awaitable[T]], *, attempts: int = 20, pause: float = 0.005
+) -> T:
+    """Run a command again from scratch while it loses optimistic-concurrency races."""
+    for tried in range(1, attempts + 1):
+        try:
+            return await attempt()
+        except ConcurrencyError:
+            if tried == attempts:
+                raise
+            await asyncio.sleep(pause * tried)
+    raise AssertionError("unreachable")
+
+
+async def _load(conn: AsyncConnection, stream_id: str) -> list[StoredEvent]:
+    rows = (
+        await conn.execute(
+            select(events).where(events.c.stream_id == stream_id).order_by(events.c.version)
+        )
+    ).mappings()
+    return [_stored(row) for row in rows]
+
+
+async def _business_date(conn: AsyncConnection) -> date | None:
+    value = (
+        await conn.execute(
+            select(service_state.c.value).where(service_state.c.key == BUSINESS_DATE_KEY)
+        )
+    ).scalar()
+    return date.fromisoformat(value["date"]) if value else None
+
+
+def _stored(row: Any) -> StoredEvent:
+    return StoredEvent(
+        position=row["position"],
+        txid=row["txid"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        event_id=row["event_id"],
+        type=row["type"],
+        data=row["data"],
+        meta=row["meta"],
+        recorded_at=row["recorded_at"],
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

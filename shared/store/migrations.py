@@ -1,0 +1,70 @@
+"""Alembic, per service, run programmatically at start (upgrade head), never create_all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command, op
+from alembic.config import Config
+from sqlalchemy import Connection, MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.store.schema import KERNEL_TABLES, TXID_DEFAULT
+
+# Any fixed number: serialises migrations when several processes of a service start at once.
+_MIGRATION_LOCK = 7_316_001
+
+
+def create_kernel_tables() -> None:
+    """Called from each service's first revision: the kernel tables, as in schema.py."""
+    bind = op.get_bind()
+    for table in KERNEL_TABLES:
+        table.create(bind)
+    if bind.dialect.name == "postgresql":
+        for name in ("events", "outbox"):
+            op.execute(f"ALTER TABLE {name} ALTER COLUMN txid SET DEFAULT {TXID_DEFAULT}")
+
+
+def drop_kernel_tables() -> None:
+    """Undo create_kernel_tables."""
+    bind = op.get_bind()
+    for table in reversed(KERNEL_TABLES):
+        table.drop(bind)
+
+
+def alembic_config(migrations_dir: Path) -> Config:
+    """An Alembic config for one service's migrations folder."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    return config
+
+
+async def upgrade(engine: AsyncEngine, migrations_dir: Path) -> None:
+    """Bring a service store to the newest revision."""
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
+        await conn.run_sync(_upgrade_sync, migrations_dir)
+
+
+def _upgrade_sync(connection: Connection, migrations_dir: Path) -> None:
+    config = alembic_config(migrations_dir)
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def run_env(target_metadata: MetaData) -> None:
+    """The body of every service's migrations/env.py."""
+    from alembic import context
+
+    connection: Any = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("migrations run through shared.store.migrations.upgrade")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()

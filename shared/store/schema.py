@@ -1,0 +1,74 @@
+"""The kernel tables every service store has: events, outbox, inbox, service state."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY (the rowid alias).
+Position = BigInteger().with_variant(Integer(), "sqlite")
+Document = JSON().with_variant(JSONB(), "postgresql")
+
+events = Table(
+    "events",
+    metadata,
+    Column("position", Position, primary_key=True, autoincrement=True),
+    # PostgreSQL: the writing transaction's id; readers stay below the oldest running one.
+    Column("txid", BigInteger, nullable=False, server_default="0"),
+    Column("stream_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(120), nullable=False),
+    Column("data", Document, nullable=False),
+    Column("meta", Document, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
+    Index("ix_events_txid_position", "txid", "position"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Position, primary_key=True, autoincrement=True),
+    Column("txid", BigInteger, nullable=False, server_default="0"),
+    Column("topic", String(120), nullable=False),
+    Column("key", String(120), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Index("ix_outbox_txid_id", "txid", "id"),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("consumer", String(120), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("handled_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
+)
+
+service_state = Table(
+    "service_state",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("value", Document, nullable=False),
+)
+
+KERNEL_TABLES = (events, outbox, inbox, service_state)
+
+TXID_DEFAULT = "(pg_current_xact_id()::text::bigint)"
