@@ -59,10 +59,14 @@ class OutboxRelay:
             ]
         )
         # A crash here republishes the batch on restart; consumers' inboxes absorb it.
-        async with self.store.engine.begin() as conn:
-            await conn.execute(delete(outbox).where(outbox.c.id.in_([row["id"] for row in rows])))
+        await self.clear([row["id"] for row in rows])
         self.published += len(rows)
         return len(rows)
+
+    async def clear(self, ids: list[int]) -> None:
+        """Remove rows the bus has acknowledged."""
+        async with self.store.engine.begin() as conn:
+            await conn.execute(delete(outbox).where(outbox.c.id.in_(ids)))
 
     async def pending(self) -> int:
         """Rows waiting to be published."""

@@ -1,0 +1,123 @@
+"""The walking skeleton in the embedded mode: one event through every service."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from shared.settings import ApiKeySetting
+from tests.e2e.platform import embedded
+
+NORDHAVN = {"name": "Nordhavn Revision ApS", "cvr": "13585628", "finance_email": "bogholderi@nordhavn.dk"}
+DOWNSTREAM = ("billing", "dunning", "provisioning", "assets", "ops")
+
+
+async def test_a_registered_customer_is_known_to_every_service(tmp_path: Path) -> None:
+    async with embedded(tmp_path) as running:
+        created = await running.clients["agreements"].post("/customers", json=NORDHAVN)
+        assert created.status_code == 201
+        customer_id = created.json()["customer_id"]
+        await running.settle()
+        for service in DOWNSTREAM:
+            listed = await running.clients[service].get("/customers")
+            assert [c["name"] for c in listed.json()] == ["Nordhavn Revision ApS"], service
+            one = await running.clients[service].get(f"/customers/{customer_id}")
+            assert one.json()["cvr"] == "13585628", service
+        log = (await running.clients["ops"].get("/events", params={"customer_id": customer_id})).json()
+    assert [e["name"] for e in log] == ["CustomerRegistered"]
+    assert log[0]["actor"] == "admin", "the event names the key that registered the customer"
+
+
+async def test_an_invalid_cvr_is_refused_naming_the_field_and_nothing_is_stored(tmp_path: Path) -> None:
+    async with embedded(tmp_path) as running:
+        refused = await running.clients["agreements"].post(
+            "/customers", json={**NORDHAVN, "cvr": "12345678"}
+        )
+        await running.settle()
+        listed = await running.clients["agreements"].get("/customers")
+        log = await running.clients["ops"].get("/events")
+    assert refused.status_code == 422
+    detail = refused.json()["detail"][0]
+    assert detail["loc"] == ["body", "cvr"]
+    assert "check digit" in detail["msg"]
+    assert listed.json() == []
+    assert log.json() == []
+
+
+async def test_an_event_opens_with_its_causation_chain(tmp_path: Path) -> None:
+    async with embedded(tmp_path) as running:
+        await running.clients["ops"].post("/clock/advance", json={"to": "2026-01-30"})
+        await running.settle()
+        await running.clients["agreements"].post("/customers", json=NORDHAVN)
+        await running.settle()
+        log = (await running.clients["ops"].get("/events")).json()
+        registered = next(e for e in log if e["name"] == "CustomerRegistered")
+        detail = (await running.clients["ops"].get(f"/events/{registered['event_id']}")).json()
+    assert detail["event"]["businessdate"] == "2026-01-30"
+    assert detail["event"]["specversion"] == "1.0"
+    assert detail["causes"] == [], "a customer registered over HTTP has no earlier event as cause"
+
+
+async def test_unauthenticated_and_underscoped_callers_are_refused(tmp_path: Path) -> None:
+    async with embedded(tmp_path) as running:
+        app_clients = running.clients
+        for service, client in app_clients.items():
+            schema = (await client.get("/openapi.json")).json()
+            for path, operations in schema["paths"].items():
+                if path in ("/health", "/ready", "/metrics"):
+                    continue
+                concrete = path.replace("{customer_id}", "x").replace("{event_id}", "x")
+                for method in operations:
+                    anonymous = await client.request(method, concrete, headers={"authorization": ""})
+                    wrong = await client.request(
+                        method, concrete, headers={"authorization": "Bearer msp_not-a-key"}
+                    )
+                    assert anonymous.status_code == 401, (service, method, path)
+                    assert wrong.status_code == 401, (service, method, path)
+            health = await client.get("/health", headers={"authorization": ""})
+            assert health.status_code == 200
+
+
+async def test_a_key_is_held_to_its_scopes(tmp_path: Path) -> None:
+    reader = ApiKeySetting(name="erp-sync", key="msp_billing-reader-key", scopes=["billing:read"])
+    async with embedded(tmp_path, api_keys=[reader]) as running:
+        as_reader = {"authorization": "Bearer msp_billing-reader-key"}
+        billing = await running.clients["billing"].get("/customers", headers=as_reader)
+        read_elsewhere = await running.clients["agreements"].get("/customers", headers=as_reader)
+        write = await running.clients["agreements"].post("/customers", json=NORDHAVN, headers=as_reader)
+    assert billing.status_code == 200
+    assert read_elsewhere.status_code == 403
+    assert write.status_code == 403
+    assert "agreements:write" in write.json()["detail"]
+
+
+def test_the_scenario_command_prints_the_events_as_cloudevents_lines(tmp_path: Path) -> None:
+    scenario = tmp_path / "two-steps.yaml"
+    scenario.write_text(
+        textwrap.dedent(
+            """
+            name: Two steps
+            steps:
+              - register_customer:
+                  name: Nordhavn Revision ApS
+                  cvr: "13585628"
+              - advance_to: 2026-01-03
+            """
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "scenario", "run", str(scenario)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(e["type"], e["data"].get("date")) for e in events] == [
+        ("msp.agreements.CustomerRegistered.v1", None),
+        ("msp.clock.DayStarted.v1", "2026-01-03"),
+    ]
+    assert all(e["specversion"] == "1.0" and e["id"] and e["source"] for e in events)

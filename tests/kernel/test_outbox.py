@@ -1,0 +1,148 @@
+"""Transactional outbox and inbox: a crash or an absent broker loses nothing and doubles nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from shared.bus.local import LocalBus
+from shared.bus.port import Bus, Outgoing
+from shared.consumer import Subscriber
+from shared.contracts import Contract, contract
+from shared.envelope import CloudEvent
+from shared.store.eventstore import EventStore, Metadata, NewEvent, Transaction
+from shared.store.relay import OutboxRelay
+from tests.kernel.stores import open_store, tally
+
+META = Metadata(actor="test")
+
+
+@contract
+class Counted(Contract):
+    """A test event: the consumer counts it once per customer stream."""
+
+    context = "outboxtest"
+    n: int
+
+
+async def record_effect(tx: Transaction, envelope: CloudEvent, message: Contract) -> None:
+    """The downstream effect: one more event on the customer's stream."""
+    assert isinstance(message, Counted)
+    stream = f"effects-{envelope.customerid}"
+    loaded = await tx.load(stream)
+    await tx.append(stream, len(loaded), [NewEvent("Effect", {"n": message.n})])
+
+
+async def emit(store: EventStore, customer: str, n: int) -> None:
+    async with store.transaction(META) as tx:
+        await tx.append(f"source-{customer}-{n}", 0, [NewEvent("Made", {"n": n})])
+        await tx.publish(Counted(n=n), topic="outboxtest.events", customer_id=customer)
+
+
+async def wait_until(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+class CrashAfterPublish(OutboxRelay):
+    """A relay that dies after the broker acknowledged, before it cleared the outbox."""
+
+    async def clear(self, ids: list[int]) -> None:
+        raise SystemExit("relay killed after publish")
+
+
+class FlakyBus:
+    """A bus that is down for the first `outages` publishes."""
+
+    def __init__(self, inner: LocalBus, outages: int) -> None:
+        self.inner = inner
+        self.outages = outages
+
+    async def publish(self, messages: Sequence[Outgoing]) -> None:
+        if self.outages > 0:
+            self.outages -= 1
+            raise ConnectionError("broker unreachable")
+        await self.inner.publish(messages)
+
+
+@pytest.fixture
+async def bus(tmp_path: Path):  # type: ignore[no-untyped-def]
+    bus = LocalBus(tmp_path / "bus.sqlite", backoff_seconds=0.01)
+    await bus.start()
+    yield bus
+    await bus.stop()
+
+
+async def downstream(bus: LocalBus, url: str):  # type: ignore[no-untyped-def]
+    """A consumer service with its own store and inbox."""
+    context = open_store(url, source="downstream")
+    store = await context.__aenter__()
+    subscriber = Subscriber(store, "downstream", {Counted: [record_effect]})
+    bus.subscribe("downstream", ["outboxtest.events"], subscriber)
+    return context, store
+
+
+async def test_an_event_committed_before_the_relay_died_is_published_once_on_restart(
+    database_url: str, tmp_path: Path, bus: LocalBus
+) -> None:
+    consumer_ctx, consumer = await downstream(bus, f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite'}")
+    async with open_store(database_url) as store:
+        await emit(store, "c-1", 1)  # committed; the relay was dead, nothing published
+        assert await bus.lag() == 0
+        assert await OutboxRelay(store, bus).run_once() == 1  # the restarted relay
+
+        async def effect_seen() -> bool:
+            return (await tally(consumer)).get("effects-c-1") == 1
+
+        await wait_until(effect_seen)
+        assert await OutboxRelay(store, bus).run_once() == 0, "the outbox is empty afterwards"
+    await consumer_ctx.__aexit__(None, None, None)
+
+
+async def test_a_relay_killed_after_publishing_republishes_and_the_inbox_absorbs_it(
+    database_url: str, tmp_path: Path, bus: LocalBus
+) -> None:
+    consumer_ctx, consumer = await downstream(bus, f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite'}")
+    async with open_store(database_url) as store:
+        await emit(store, "c-1", 1)
+        with pytest.raises(SystemExit):
+            await CrashAfterPublish(store, bus).run_once()
+        assert await OutboxRelay(store, bus).run_once() == 1, "the restarted relay sends it again"
+
+        async def all_handled() -> bool:
+            return await bus.lag() == 0
+
+        await wait_until(all_handled)
+        published = [d for _, d in await bus.read_log() if d.topic == "outboxtest.events"]
+        assert len(published) == 2, "the bus saw the event twice"
+        assert await tally(consumer) == {"effects-c-1": 1}, "exactly one effect downstream"
+    await consumer_ctx.__aexit__(None, None, None)
+
+
+async def test_a_broker_down_for_a_while_loses_nothing_and_keeps_each_customers_order(
+    database_url: str, tmp_path: Path, bus: LocalBus
+) -> None:
+    consumer_ctx, consumer = await downstream(bus, f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite'}")
+    async with open_store(database_url) as store:
+        for n in range(60):
+            await emit(store, f"c-{n % 3}", n)
+        flaky: Bus = FlakyBus(bus, outages=4)  # type: ignore[assignment]
+        relay = OutboxRelay(store, flaky, batch_size=7, retry_seconds=0.01)
+        running = asyncio.create_task(relay.run())
+
+        async def all_effects() -> bool:
+            return sum((await tally(consumer)).values()) == 60
+
+        try:
+            await wait_until(all_effects)
+        finally:
+            running.cancel()
+        for customer in range(3):
+            effects = await consumer.read_stream(f"effects-c-{customer}")
+            assert [e.data["n"] for e in effects] == list(range(customer, 60, 3))
+    await consumer_ctx.__aexit__(None, None, None)
