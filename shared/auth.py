@@ -8,7 +8,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 
@@ -96,7 +96,7 @@ def reset_admin_key(var_dir: Path) -> str:
     return key
 
 
-def scope_guard(service: str, keyring: KeyRing) -> Depends:  # type: ignore[valid-type]
+def scope_guard(service: str, keyring: KeyRing) -> Any:
     """A dependency: GET needs service:read, anything else service:write."""
 
     def guard(request: Request) -> Principal:

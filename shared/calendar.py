@@ -17,7 +17,8 @@ def is_business_day(day: date) -> bool:
 
 def closing_day_name(day: date) -> str | None:
     """The bank closing day's name, or None on an ordinary day."""
-    return _BANK.get_holiday_name(day)
+    name: str | None = _BANK.get_holiday_name(day)
+    return name
 
 
 def roll_forward(day: date) -> date:

@@ -25,7 +25,7 @@ def format_dkk(amount: Decimal) -> str:
     """Danish notation: 1.234,50 kr."""
     sign = "-" if amount < 0 else ""
     whole, _, frac = f"{abs(dkk(amount)):.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

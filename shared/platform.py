@@ -53,6 +53,8 @@ def build_runtime(
 def distributed_bus(name: str, platform: PlatformSettings) -> Bus:
     """The bus for one service process: Kafka when configured, else a local log under var/."""
     kafka = KafkaSettings()
+    if platform.mode == "distributed" and not kafka.bootstrap_servers:
+        raise RuntimeError("MSP_MODE=distributed needs KAFKA_BOOTSTRAP_SERVERS")
     if kafka.bootstrap_servers:
         return KafkaBus(
             kafka,

@@ -73,8 +73,13 @@ class Metadata:
 class Projection(Protocol):
     """A read model kept in the same transaction as the events it is built from."""
 
-    name: str
-    tables: Sequence[Table]
+    @property
+    def name(self) -> str:
+        """What the read model is called."""
+
+    @property
+    def tables(self) -> Sequence[Table]:
+        """The tables it writes (replay empties them)."""
 
     async def apply(self, conn: AsyncConnection, event: StoredEvent) -> None:
         """Update the read model for one event."""
@@ -199,12 +204,17 @@ class Transaction:
             raise ConcurrencyError(f"{stream_id}: a newer transaction wrote it; retry")
         stored = [
             StoredEvent(
-                position=row_ids.position,
-                txid=row_ids.txid,
+                position=ids.position,
+                txid=ids.txid,
+                stream_id=stream_id,
+                version=expected_version + offset,
+                event_id=new.event_id,
+                type=new.type,
+                data=new.data,
+                meta=meta,
                 recorded_at=now,
-                **{k: row[k] for k in ("stream_id", "version", "event_id", "type", "data", "meta")},
             )
-            for row_ids, row in zip(written, rows, strict=True)
+            for offset, (ids, new) in enumerate(zip(written, new_events, strict=True), start=1)
         ]
         for event in stored:
             for projection in self.store.projections:

@@ -11,7 +11,11 @@ from pathlib import Path
 from shared.settings import ApiKeySetting
 from tests.e2e.platform import embedded
 
-NORDHAVN = {"name": "Nordhavn Revision ApS", "cvr": "13585628", "finance_email": "bogholderi@nordhavn.dk"}
+NORDHAVN = {
+    "name": "Nordhavn Revision ApS",
+    "cvr": "13585628",
+    "finance_email": "bogholderi@nordhavn.dk",
+}
 DOWNSTREAM = ("billing", "dunning", "provisioning", "assets", "ops")
 
 
@@ -26,12 +30,16 @@ async def test_a_registered_customer_is_known_to_every_service(tmp_path: Path) -
             assert [c["name"] for c in listed.json()] == ["Nordhavn Revision ApS"], service
             one = await running.clients[service].get(f"/customers/{customer_id}")
             assert one.json()["cvr"] == "13585628", service
-        log = (await running.clients["ops"].get("/events", params={"customer_id": customer_id})).json()
+        log = (
+            await running.clients["ops"].get("/events", params={"customer_id": customer_id})
+        ).json()
     assert [e["name"] for e in log] == ["CustomerRegistered"]
     assert log[0]["actor"] == "admin", "the event names the key that registered the customer"
 
 
-async def test_an_invalid_cvr_is_refused_naming_the_field_and_nothing_is_stored(tmp_path: Path) -> None:
+async def test_an_invalid_cvr_is_refused_naming_the_field_and_nothing_is_stored(
+    tmp_path: Path,
+) -> None:
     async with embedded(tmp_path) as running:
         refused = await running.clients["agreements"].post(
             "/customers", json={**NORDHAVN, "cvr": "12345678"}
@@ -71,7 +79,9 @@ async def test_unauthenticated_and_underscoped_callers_are_refused(tmp_path: Pat
                     continue
                 concrete = path.replace("{customer_id}", "x").replace("{event_id}", "x")
                 for method in operations:
-                    anonymous = await client.request(method, concrete, headers={"authorization": ""})
+                    anonymous = await client.request(
+                        method, concrete, headers={"authorization": ""}
+                    )
                     wrong = await client.request(
                         method, concrete, headers={"authorization": "Bearer msp_not-a-key"}
                     )
@@ -87,7 +97,9 @@ async def test_a_key_is_held_to_its_scopes(tmp_path: Path) -> None:
         as_reader = {"authorization": "Bearer msp_billing-reader-key"}
         billing = await running.clients["billing"].get("/customers", headers=as_reader)
         read_elsewhere = await running.clients["agreements"].get("/customers", headers=as_reader)
-        write = await running.clients["agreements"].post("/customers", json=NORDHAVN, headers=as_reader)
+        write = await running.clients["agreements"].post(
+            "/customers", json=NORDHAVN, headers=as_reader
+        )
     assert billing.status_code == 200
     assert read_elsewhere.status_code == 403
     assert write.status_code == 403

@@ -33,7 +33,9 @@ class Tally:
 
     async def apply(self, conn: AsyncConnection, event: StoredEvent) -> None:
         current = (
-            await conn.execute(select(tallies.c.events).where(tallies.c.stream_id == event.stream_id))
+            await conn.execute(
+                select(tallies.c.events).where(tallies.c.stream_id == event.stream_id)
+            )
         ).scalar() or 0
         await upsert(
             conn, tallies, {"stream_id": event.stream_id, "events": current + 1}, key=["stream_id"]

@@ -54,7 +54,11 @@ def test_an_envelope_is_cloudevents_json_with_the_platform_extensions() -> None:
         "finance@provider",
     )
     assert (parsed.correlationid, parsed.causationid) == ("corr-1", "cause-1")
-    assert (parsed.event_name, parsed.context, parsed.version) == ("CustomerRegistered", "agreements", 1)
+    assert (parsed.event_name, parsed.context, parsed.version) == (
+        "CustomerRegistered",
+        "agreements",
+        1,
+    )
 
 
 def test_an_older_contract_version_still_reads_as_the_current_one() -> None:

@@ -16,7 +16,7 @@ def valid_cvr(value: str) -> str:
     try:
         return str(cvr_number.validate(value))
     except ValidationError as exc:
-        raise DomainError(f"invalid CVR number {value!r}: {exc.message}", field="cvr") from exc
+        raise DomainError(f"invalid CVR number {value!r}: {exc}", field="cvr") from exc
 
 
 class Customer(Aggregate):

@@ -1,0 +1,37 @@
+# One command to run the platform, one to test it. Each installs what it needs.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck scenario distributed install help
+
+help:
+	@echo "make run      - the platform, embedded: all services in one process (SQLite, in-process bus)"
+	@echo "make test     - every test (PostgreSQL and Kafka tests use local servers, see README)"
+	@echo "make lint     - ruff"
+	@echo "make scenario - run scenarios/two-steps.yaml and print its events"
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+install: $(UV)
+	@$(UV) sync --frozen --quiet
+
+run: install
+	$(UV) run msp up
+
+distributed: install
+	$(UV) run msp up --distributed
+
+test: install
+	$(UV) run pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+typecheck: install
+	$(UV) run mypy shared services
+
+scenario: install
+	$(UV) run msp scenario run scenarios/two-steps.yaml
