@@ -1,0 +1,7 @@
+-- One database per service (run once, when the postgres volume is first initialised).
+CREATE DATABASE msp_ops;
+CREATE DATABASE msp_agreements;
+CREATE DATABASE msp_billing;
+CREATE DATABASE msp_dunning;
+CREATE DATABASE msp_provisioning;
+CREATE DATABASE msp_assets;
