@@ -43,8 +43,13 @@ def up(
         bool, typer.Option(help="One process per service on PostgreSQL and Kafka")
     ] = False,
     workers: Annotated[int, typer.Option(help="Processes per service (distributed)")] = 1,
+    profile: Annotated[
+        Optional[str], typer.Option(help="Provider profile, e.g. safe-it or mico")  # noqa: UP045
+    ] = None,
 ) -> None:
     """Run the platform: embedded by default (one process, SQLite, in-process bus)."""
+    if profile:
+        os.environ["MSP_PROFILE"] = profile
     settings = PlatformSettings()
     _logging(settings.log_level)
     if distributed:

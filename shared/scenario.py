@@ -31,6 +31,7 @@ class Scenario(BaseModel):
 
     name: str = "scenario"
     description: str | None = None
+    profile: str = Field(default="safe-it", description="The provider profile to run under")
     start: date | None = Field(default=None, description="The first DayStarted, before step 1")
     steps: list[dict[str, Any]]
 
@@ -114,7 +115,9 @@ def load(path: Path) -> Scenario:
 async def run(scenario: Scenario, *, var_dir: Path | None = None) -> list[CloudEvent]:
     """Run on a fresh embedded platform; returns every published event in publish order."""
     with tempfile.TemporaryDirectory(prefix="msp-scenario-") as scratch:
-        settings = PlatformSettings(var_dir=var_dir or Path(scratch), clock_mode="manual")
+        settings = PlatformSettings(
+            var_dir=var_dir or Path(scratch), clock_mode="manual", profile=scenario.profile
+        )
         platform = EmbeddedPlatform(settings)
         await platform.start()
         try:

@@ -22,6 +22,7 @@ from shared.bus.port import Bus
 from shared.consumer import EventHandler, RawHandler, Subscriber
 from shared.contracts import Contract
 from shared.errors import DomainError
+from shared.profile import Profile, load_profile
 from shared.settings import PlatformSettings, ServiceSettings
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore, Metadata, Projection
@@ -58,6 +59,7 @@ class Runtime:
     bus: Bus
     keyring: KeyRing
     owns_bus: bool = True
+    profile: Profile = field(init=False)
     store: EventStore = field(init=False)
     relay: OutboxRelay = field(init=False)
     subscriber: Subscriber = field(init=False)
@@ -65,6 +67,7 @@ class Runtime:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.profile = load_profile(self.platform.profile)
         engine = make_engine(
             self.settings.resolved_database_url(self.platform), pool_size=self.settings.db_pool_size
         )

@@ -35,6 +35,9 @@ class PlatformSettings(BaseSettings):
     host: str = "127.0.0.1"
     public_host: str = "127.0.0.1"
     api_keys: list[ApiKeySetting] = Field(default_factory=list)
+    profile: str = Field(
+        default="safe-it", description="Provider profile: a name under profiles/ or a YAML path"
+    )
     clock_mode: Literal["manual", "ticker"] = "manual"
     timezone: str = "Europe/Copenhagen"
     consumer_max_attempts: int = Field(default=5, ge=1)

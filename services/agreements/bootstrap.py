@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.agreements import api, consumer
-from services.agreements.adapters.projections import CustomerList
+from services.agreements.adapters.projections import AgreementsView
 from shared.service import ServiceSpec
 
 
@@ -17,6 +17,6 @@ def spec() -> ServiceSpec:
         description="Customers, agreements and subscriptions under the provider's profile.",
         migrations_dir=Path(__file__).parent / "migrations",
         routers=lambda: [api.router],
-        projections=lambda: [CustomerList()],
+        projections=lambda: [AgreementsView()],
         handlers=consumer.handlers,
     )

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -22,14 +23,32 @@ class RunningPlatform:
     async def settle(self) -> None:
         await self.platform.settle()
 
+    async def call(
+        self, service: str, method: str, path: str, expect: int = 200, **kwargs: object
+    ) -> Any:
+        """Call a service and check the status; returns the JSON body."""
+        response = await self.clients[service].request(method, path, **kwargs)  # type: ignore[arg-type]
+        assert response.status_code == expect, (
+            f"{method} {path}: {response.status_code} {response.text}"
+        )
+        await self.settle()
+        return response.json()
+
+    async def advance_to(self, day: str) -> None:
+        """Start the days up to and including day."""
+        await self.call("ops", "POST", "/clock/advance", json={"to": day})
+
 
 @asynccontextmanager
 async def embedded(
-    var_dir: Path, api_keys: list[ApiKeySetting] | None = None
+    var_dir: Path, api_keys: list[ApiKeySetting] | None = None, profile: str = "safe-it"
 ) -> AsyncIterator[RunningPlatform]:
     """All six services in this process on SQLite files under var_dir."""
     settings = PlatformSettings(
-        var_dir=var_dir, consumer_retry_backoff_seconds=0.01, api_keys=api_keys or []
+        var_dir=var_dir,
+        consumer_retry_backoff_seconds=0.01,
+        api_keys=api_keys or [],
+        profile=profile,
     )
     platform = EmbeddedPlatform(settings)
     await platform.start()
