@@ -74,4 +74,4 @@ def is_known(event: CloudEvent) -> bool:
 
 def load_all() -> None:
     """Import every context's contracts so the registry is complete."""
-    from shared.contracts import agreements, clock  # noqa: F401
+    from shared.contracts import agreements, assets, billing, clock, dunning, provisioning  # noqa: F401
