@@ -9,7 +9,12 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    KafkaError,
+    TopicAlreadyExistsError,
+)
 
 from shared.bus.port import Delivery, Handler, Outgoing, deliver_with_retries
 from shared.settings import KafkaSettings
@@ -151,7 +156,12 @@ class KafkaBus:
         while True:
             batches = await consumer.getmany(timeout_ms=500)
             for tp, records in batches.items():
+                handled: int | None = None
                 for record in records:
+                    if tp not in consumer.assignment():
+                        # Revoked in a rebalance: the new owner resumes from the last commit,
+                        # so handling the rest here would only run the same keys twice at once.
+                        break
                     delivery = Delivery(
                         topic=record.topic,
                         partition=record.partition,
@@ -168,14 +178,18 @@ class KafkaBus:
                         backoff_seconds=self.backoff_seconds,
                         dead_letter=lambda message: self.publish([message]),
                     )
-                await self._commit(consumer, tp, records[-1].offset + 1)
+                    handled = record.offset
+                if handled is not None:
+                    await self._commit(consumer, tp, handled + 1)
 
     async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         # After a rebalance the partition may belong to another member; it will redeliver
         # from the last committed offset and the inbox turns the repeat into a no-op.
+        # aiokafka raises IllegalStateError when the partition has already left this
+        # member's assignment; letting it escape would end the loop for all partitions.
         try:
             await consumer.commit({tp: offset})
-        except CommitFailedError:
+        except (CommitFailedError, IllegalStateError):
             log.info("commit refused after rebalance", extra={"partition": tp.partition})
 
     def _require(self) -> AIOKafkaProducer:
