@@ -45,3 +45,39 @@ def last_business_day_of_quarter(year: int, month: int) -> date:
     """The last business day of the quarter the month falls in."""
     quarter_end_month = ((month - 1) // 3 + 1) * 3
     return last_business_day_of_month(year, quarter_end_month)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day n months later, clamped to the month's end (31 Jan + 1 = 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+
+
+def end_of_month(day: date) -> date:
+    """The last day of the day's month."""
+    return date(day.year, day.month, _calendar.monthrange(day.year, day.month)[1])
+
+
+def end_of_quarter(day: date) -> date:
+    """The last day of the day's quarter."""
+    return end_of_month(date(day.year, ((day.month - 1) // 3 + 1) * 3, 1))
+
+
+def term_anniversary(start: date, months: int) -> date:
+    """When a term of n months that began on start is followed by the next one.
+
+    A term from 29 Feb 2028 is followed on 1 Mar 2029, so it ends on 28 Feb 2029.
+    """
+    anniversary = add_months(start, months)
+    if anniversary.day < start.day:
+        return anniversary + timedelta(days=1)
+    return anniversary
+
+
+def end_of_term(start: date, notice_date: date, term_months: int = 12) -> date:
+    """The end of the running term: terms of term_months from the start, back to back."""
+    terms = 1
+    while (end := term_anniversary(start, term_months * terms) - timedelta(days=1)) < notice_date:
+        terms += 1
+    return end

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -130,6 +131,61 @@ class Seller(_Strict):
     bank_account: str = ""
 
 
+class RateBand(_Strict):
+    """A price per hour, charged per started unit of minutes."""
+
+    price_per_hour: Decimal = Field(ge=0)
+    unit_minutes: int = Field(gt=0, le=60)
+
+
+class WorkRate(_Strict):
+    """The rate of one kind of work in normal hours, with and without an agreement."""
+
+    with_agreement: RateBand
+    without_agreement: RateBand
+    minimum_minutes: int = Field(default=0, ge=0)
+
+
+class MileageRate(_Strict):
+    """The state's mileage rate (statens takster) from a date: per km up to a yearly threshold, then lower."""
+
+    valid_from: date
+    rate_per_km: Decimal = Field(ge=0)
+    threshold_km_per_year: int = Field(ge=0)
+    rate_above_threshold: Decimal = Field(ge=0)
+
+
+class Rates(_Strict):
+    """How work is rated: normal hours, per-kind rates, after-hours, setup, mileage."""
+
+    normal_hours_start: time
+    normal_hours_end: time
+    consulting: WorkRate
+    remote: WorkRate
+    onsite: WorkRate
+    after_hours_weekday: RateBand
+    weekend_and_holiday: RateBand
+    setup_hourly: RateBand
+    trial_counts_as_agreement: bool = True
+    mileage: list[MileageRate] = Field(min_length=1)
+    examples: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _hours(self) -> Rates:
+        if self.normal_hours_start >= self.normal_hours_end:
+            raise ValueError("normal_hours_start must be before normal_hours_end")
+        return self
+
+    def mileage_on(self, day: date) -> MileageRate:
+        """The mileage rate in force on a day."""
+        in_force = [
+            m for m in sorted(self.mileage, key=lambda m: m.valid_from) if m.valid_from <= day
+        ]
+        if not in_force:
+            raise ValueError(f"no mileage rate in force on {day}")
+        return in_force[-1]
+
+
 class Invoicing(_Strict):
     """When invoices are made and what they say."""
 
@@ -150,6 +206,7 @@ class Profile(_Strict):
     vat_rate: Decimal = Field(default=Decimal("0.25"), ge=0, lt=1)
     invoicing: Invoicing
     agreement: AgreementModel
+    rates: Rates
     catalogue: list[Product] = Field(min_length=1)
 
     @model_validator(mode="after")

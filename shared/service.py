@@ -41,8 +41,8 @@ class ServiceSpec:
     description: str
     migrations_dir: Path
     routers: Callable[[], Sequence[APIRouter]]
-    projections: Callable[[], Sequence[Projection]] = lambda: ()
-    handlers: Callable[[], Mapping[type[Contract], Sequence[EventHandler]]] = lambda: {}
+    projections: Callable[[Runtime], Sequence[Projection]] = lambda _: ()
+    handlers: Callable[[Runtime], Mapping[type[Contract], Sequence[EventHandler]]] = lambda _: {}
     every_event: RawHandler | None = None
     extra_topics: Callable[[], Sequence[str]] = lambda: ()
     background: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
@@ -71,7 +71,9 @@ class Runtime:
         engine = make_engine(
             self.settings.resolved_database_url(self.platform), pool_size=self.settings.db_pool_size
         )
-        self.store = EventStore(engine, source=self.spec.name, projections=self.spec.projections())
+        self.store = EventStore(
+            engine, source=self.spec.name, projections=self.spec.projections(self)
+        )
         self.relay = OutboxRelay(
             self.store,
             self.bus,
@@ -81,7 +83,7 @@ class Runtime:
         self.subscriber = Subscriber(
             self.store,
             self.spec.name,
-            self.spec.handlers(),
+            self.spec.handlers(self),
             every_event=self.spec.every_event,
             extra_topics=self.spec.extra_topics(),
         )

@@ -17,6 +17,6 @@ def spec() -> ServiceSpec:
         description="Customers, agreements and subscriptions under the provider's profile.",
         migrations_dir=Path(__file__).parent / "migrations",
         routers=lambda: [api.router],
-        projections=lambda: [AgreementsView()],
-        handlers=consumer.handlers,
+        projections=lambda _: [AgreementsView()],
+        handlers=lambda _: consumer.handlers(),
     )

@@ -22,6 +22,6 @@ def spec() -> ServiceSpec:
         description="Reminders, fees, suspension, permanent closure, deletion and restore.",
         migrations_dir=Path(__file__).parent / "migrations",
         routers=lambda: [DIRECTORY.router()],
-        projections=lambda: [DIRECTORY],
-        handlers=DIRECTORY.handler,
+        projections=lambda _: [DIRECTORY],
+        handlers=lambda _: DIRECTORY.handler(),
     )

@@ -22,6 +22,6 @@ def spec() -> ServiceSpec:
         description="Suspends, restores, closes and deletes services at the vendors.",
         migrations_dir=Path(__file__).parent / "migrations",
         routers=lambda: [DIRECTORY.router()],
-        projections=lambda: [DIRECTORY],
-        handlers=DIRECTORY.handler,
+        projections=lambda _: [DIRECTORY],
+        handlers=lambda _: DIRECTORY.handler(),
     )

@@ -110,6 +110,8 @@ class EventStore:
                 yield tx
         if tx.wrote_outbox:
             self.outbox_written.set()
+        for work in tx.after_commit_work:
+            await work()
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         """Every event of one stream, in version order."""
@@ -149,6 +151,7 @@ class Transaction:
         self.meta = meta
         self.wrote_outbox = False
         self._last_txid: dict[str, int] = {}
+        self.after_commit_work: list[Callable[[], Awaitable[None]]] = []
         self._business_date: date | bool | None = False
 
     async def load(self, stream_id: str) -> list[StoredEvent]:
@@ -254,6 +257,10 @@ class Transaction:
         )
         self.wrote_outbox = True
         return envelope
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run work once this transaction has committed (in its own transactions)."""
+        self.after_commit_work.append(work)
 
     async def already_handled(self, consumer: str, event_id: str) -> bool:
         """True if the inbox shows this consumer handled the event before."""

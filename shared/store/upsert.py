@@ -12,12 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 async def upsert(
-    conn: AsyncConnection, table: Table, row: dict[str, Any], *, key: Sequence[str]
+    conn: AsyncConnection,
+    table: Table,
+    row: dict[str, Any],
+    *,
+    key: Sequence[str],
+    update: bool = True,
 ) -> None:
-    """Insert the row, or update its non-key columns if the key exists."""
+    """Insert the row, or update its non-key columns if the key exists (or leave it, update=False)."""
     build = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     statement = build(table).values(**row)
-    changes = {name: statement.excluded[name] for name in row if name not in key}
+    changes = {name: statement.excluded[name] for name in row if name not in key and update}
     if changes:
         statement = statement.on_conflict_do_update(index_elements=list(key), set_=changes)
     else:

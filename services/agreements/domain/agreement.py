@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from services.agreements.domain import events as ev
-from services.agreements.domain.notice import add_months, last_day_of_service
+from services.agreements.domain.notice import last_day_of_service
+from shared.calendar import add_months
 from shared.domain import Aggregate
 from shared.errors import Conflict, DomainError, NotFound
 from shared.money import dkk

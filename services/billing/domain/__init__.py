@@ -1,0 +1,1 @@
+"""The billing domain: pure and synchronous."""
