@@ -186,6 +186,80 @@ class Rates(_Strict):
         return in_force[-1]
 
 
+# renteloven: a reminder fee is at most 100 kr. (§9 b), at most 3 fee-bearing reminders per claim,
+# sent at least 10 days apart; a business debtor owes a fixed 310 kr. compensation (§9 a stk. 3);
+# late interest is the reference rate plus at most 8 percentage points (§5).
+LAW_MAX_REMINDER_FEE = Decimal("100")
+LAW_MAX_FEE_REMINDERS = 3
+LAW_MIN_DAYS_BETWEEN_FEES = 10
+LAW_COMPENSATION = Decimal("310")
+LAW_MAX_INTEREST_MARGIN = Decimal("8")
+
+
+class DunningStep(_Strict):
+    """One rung of the ladder: when it acts (from an anchor date), what it sends and does."""
+
+    id: str
+    title: str
+    anchor: Literal["due_date", "previous_deadline", "previous_action"]
+    wait_days: int = Field(default=0, ge=0)
+    acts: Literal["after_deadline", "on_day"] = "after_deadline"
+    new_deadline_days: int | None = Field(default=None, ge=0)
+    fee: Decimal = Field(default=Decimal("0"), ge=0)
+    compensation: bool = False
+    letter: Literal["reminder", "collection_notice", "none"] = "reminder"
+    actions: list[Literal["suspend", "close", "delete_hosted_data"]] = Field(default_factory=list)
+
+
+class ReferenceRate(_Strict):
+    """Nationalbanken's reference rate fixed on 1 January or 1 July (percent a year)."""
+
+    valid_from: date
+    rate: Decimal
+
+
+class DunningPolicy(_Strict):
+    """The dunning ladder as data, held to what Danish law allows."""
+
+    steps: list[DunningStep] = Field(min_length=1)
+    suspension_scope: Literal["invoice", "customer"] = "invoice"
+    hosting_restore_hours: int = Field(default=48, ge=1)
+    reopening_fee: Decimal = Field(default=Decimal("0"), ge=0)
+    restore_after_closure_hours: Decimal = Field(default=Decimal("0"), ge=0)
+    compensation_amount: Decimal = LAW_COMPENSATION
+    interest_enabled: bool = False
+    interest_margin_points: Decimal = LAW_MAX_INTEREST_MARGIN
+    reference_rates: list[ReferenceRate] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _lawful(self) -> DunningPolicy:
+        for index, step in enumerate(self.steps):
+            if step.fee > LAW_MAX_REMINDER_FEE:
+                raise ValueError(
+                    f"steps.{index}.fee: {step.fee} kr. is more than the {LAW_MAX_REMINDER_FEE} kr. "
+                    "a reminder may carry (renteloven §9 b)"
+                )
+            if step.fee and step.letter == "none":
+                raise ValueError(f"steps.{index}.fee: a fee needs a reminder letter")
+            if index == 0 and step.anchor != "due_date":
+                raise ValueError("steps.0.anchor: the first step starts from the due date")
+        if self.compensation_amount > LAW_COMPENSATION:
+            raise ValueError(
+                f"compensation_amount: {self.compensation_amount} kr. is more than the "
+                f"{LAW_COMPENSATION} kr. of renteloven §9 a stk. 3"
+            )
+        if self.interest_margin_points > LAW_MAX_INTEREST_MARGIN:
+            raise ValueError(
+                f"interest_margin_points: at most {LAW_MAX_INTEREST_MARGIN} points above the reference rate (renteloven §5)"
+            )
+        if self.interest_enabled and not self.reference_rates:
+            raise ValueError("reference_rates: late interest needs the dated reference rates")
+        if len({s.id for s in self.steps}) != len(self.steps):
+            raise ValueError("steps: every step needs its own id")
+        return self
+
+
 class Invoicing(_Strict):
     """When invoices are made and what they say."""
 
@@ -207,6 +281,7 @@ class Profile(_Strict):
     invoicing: Invoicing
     agreement: AgreementModel
     rates: Rates
+    dunning: DunningPolicy
     catalogue: list[Product] = Field(min_length=1)
 
     @model_validator(mode="after")
