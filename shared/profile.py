@@ -251,7 +251,8 @@ class DunningPolicy(_Strict):
             )
         if self.interest_margin_points > LAW_MAX_INTEREST_MARGIN:
             raise ValueError(
-                f"interest_margin_points: at most {LAW_MAX_INTEREST_MARGIN} points above the reference rate (renteloven §5)"
+                f"interest_margin_points: at most {LAW_MAX_INTEREST_MARGIN} points above the reference rate "
+                "(renteloven §5)"
             )
         if self.interest_enabled and not self.reference_rates:
             raise ValueError("reference_rates: late interest needs the dated reference rates")

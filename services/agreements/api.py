@@ -215,6 +215,23 @@ async def change_quantity(
     return await _subscription(runtime, subscription_id)
 
 
+@router.put(
+    "/customers/{customer_id}/agreement/subscriptions/{subscription_id}/vendor-reference",
+    response_model=SubscriptionRead,
+    tags=["agreements"],
+)
+async def set_vendor_reference(
+    customer_id: str,
+    subscription_id: str,
+    body: cmd.SetVendorReference,
+    runtime: RuntimeDep,
+    meta: MetadataDep,
+) -> SubscriptionRead:
+    """Record where the service lives at its vendor: tenant and subscription, domain, licence key…"""
+    await handlers.set_vendor_reference(runtime.store, customer_id, subscription_id, body, meta)
+    return await _subscription(runtime, subscription_id)
+
+
 @router.post(
     "/customers/{customer_id}/agreement/subscriptions/{subscription_id}/cancel",
     response_model=CancellationRead,

@@ -71,6 +71,7 @@ def _contracts(event: DomainEvent, agreement: Agreement | None) -> list[Contract
                 suspendable=sub.suspendable,
                 service_kind=sub.service_kind,
                 start=event.start,
+                vendor_reference=sub.vendor_reference,
             )
         ]
     public: type[Contract] = getattr(contracts, type(event).__name__)
@@ -205,12 +206,34 @@ async def add_subscription(
             start=start,
             unit_price=await _price(tx, profile, product, command.quantity, period, start),
             registered_on=customer.registered_on,
+            vendor_reference=_reference(command.vendor_reference),
         )
         _confirm(profile, agreement, today, f"{product.name} tilføjet")
         await _save(tx, agreement, customer_id)
         return subscription_id
 
     return await _run(store, meta, work)
+
+
+def _reference(reference: cmd.VendorReference | None) -> dict[str, str]:
+    return reference.model_dump(exclude_none=True) if reference else {}
+
+
+async def set_vendor_reference(
+    store: EventStore,
+    customer_id: str,
+    subscription_id: str,
+    command: cmd.SetVendorReference,
+    meta: Metadata,
+) -> None:
+    """Record where a subscription's service lives at its vendor."""
+
+    async def work(tx: Transaction) -> None:
+        agreement = await _load(tx, Agreement, customer_id, "agreement")
+        agreement.set_vendor_reference(subscription_id, _reference(command.vendor_reference))
+        await _save(tx, agreement, customer_id)
+
+    await _run(store, meta, work)
 
 
 async def change_quantity(

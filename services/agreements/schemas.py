@@ -60,6 +60,7 @@ class SubscriptionRead(BaseModel):
     notice_date: date | None
     end_date: date | None
     notice_rule: str | None
+    vendor_reference: dict[str, str] | None = None
 
 
 class AgreementRead(BaseModel):

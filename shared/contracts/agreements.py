@@ -94,6 +94,18 @@ class SubscriptionStarted(_Agreements):
     suspendable: bool
     service_kind: str
     start: date
+    vendor_reference: dict[str, str] = {}
+
+
+@contract
+class SubscriptionVendorReferenceSet(_Agreements):
+    """Where the subscription's service lives at its vendor (tenant, domain, licence key…)."""
+
+    customer_id: str
+    subscription_id: str
+    sku: str
+    service_kind: str
+    vendor_reference: dict[str, str]
 
 
 @contract

@@ -22,7 +22,9 @@ async def register(running: RunningPlatform, **extra: Any) -> str:
 
 
 async def event_names(running: RunningPlatform, customer_id: str) -> list[str]:
-    log = await running.call("ops", "GET", "/events", params={"customer_id": customer_id})
+    log = await running.call(
+        "ops", "GET", "/events", params={"customer_id": customer_id, "context": "agreements"}
+    )
     return [e["name"] for e in reversed(log)]
 
 

@@ -39,6 +39,7 @@ class AgreementsView:
             "SubscriptionEnded": self._ended,
             "PriceChangeAnnounced": self._price_change,
             "OrderConfirmationIssued": self._confirmation,
+            "SubscriptionVendorReferenceSet": self._vendor_reference,
         }
 
     async def apply(self, conn: AsyncConnection, event: StoredEvent) -> None:
@@ -113,6 +114,7 @@ class AgreementsView:
             notice_date=None,
             end_date=None,
             notice_rule=None,
+            vendor_reference=d.get("vendor_reference") or {},
         )
         await upsert(conn, t.subscriptions, row, key=["subscription_id"])
 
@@ -124,6 +126,9 @@ class AgreementsView:
             .where(t.subscriptions.c.subscription_id == subscription_id)
             .values(**values)
         )
+
+    async def _vendor_reference(self, conn: AsyncConnection, d: dict[str, Any]) -> None:
+        await self._subscription(conn, d["subscription_id"], vendor_reference=d["vendor_reference"])
 
     async def _subscription_started(self, conn: AsyncConnection, d: dict[str, Any]) -> None:
         await self._subscription(

@@ -81,6 +81,7 @@ subscriptions = Table(
     Column("notice_date", Date),
     Column("end_date", Date),
     Column("notice_rule", String(200)),
+    Column("vendor_reference", JSON),
     Index("ix_subscriptions_customer", "customer_id"),
     Index("ix_subscriptions_status_end", "status", "end_date"),
 )

@@ -29,6 +29,7 @@ class Subscription:
     payment_terms_days: int
     suspendable: bool
     service_kind: str
+    vendor_reference: dict[str, str]
     status: str = "pending"  # pending (on trial) | active | cancelling | ended
     end_date: date | None = None
 
@@ -110,6 +111,7 @@ class Agreement(Aggregate):
         start: date,
         unit_price: Decimal,
         registered_on: date | None,
+        vendor_reference: dict[str, str] | None = None,
     ) -> None:
         """Order a subscription; on trial it waits for the conversion."""
         if billing_period not in product.billing_periods:
@@ -147,6 +149,7 @@ class Agreement(Aggregate):
                 suspendable=product.suspendable,
                 service_kind=product.kind,
                 start=None if self.on_trial else start,
+                vendor_reference=vendor_reference or {},
             )
         )
         if not self.on_trial:
@@ -155,6 +158,21 @@ class Agreement(Aggregate):
                     customer_id=self.id, subscription_id=subscription_id, start=start
                 )
             )
+
+    def set_vendor_reference(self, subscription_id: str, reference: dict[str, str]) -> None:
+        """Record where the service lives at its vendor."""
+        subscription = self._running(subscription_id)
+        if not reference:
+            raise DomainError("give at least one vendor reference field", field="vendor_reference")
+        self._record(
+            ev.SubscriptionVendorReferenceSet(
+                customer_id=self.id,
+                subscription_id=subscription_id,
+                sku=subscription.sku,
+                service_kind=subscription.service_kind,
+                vendor_reference=reference,
+            )
+        )
 
     def change_quantity(
         self, subscription_id: str, quantity: int, effective: date, unit_price: Decimal
@@ -307,7 +325,11 @@ class Agreement(Aggregate):
             payment_terms_days=event.payment_terms_days,
             suspendable=event.suspendable,
             service_kind=event.service_kind,
+            vendor_reference=dict(event.vendor_reference),
         )
+
+    def when_SubscriptionVendorReferenceSet(self, event: ev.SubscriptionVendorReferenceSet) -> None:
+        self.subscriptions[event.subscription_id].vendor_reference = dict(event.vendor_reference)
 
     def when_SubscriptionStarted(self, event: ev.SubscriptionStarted) -> None:
         subscription = self.subscriptions[event.subscription_id]

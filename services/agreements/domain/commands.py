@@ -50,6 +50,36 @@ class SignAgreement(_Command):
     signed_on: date | None = Field(default=None, description="Defaults to today's business date")
 
 
+class VendorReference(_Command):
+    """Where the service lives at its vendor, so provisioning can suspend and restore it."""
+
+    tenant_id: str | None = Field(
+        default=None, max_length=100, description="Microsoft customer tenant"
+    )
+    vendor_subscription_id: str | None = Field(
+        default=None, max_length=100, description="Partner Center id"
+    )
+    domain: str | None = Field(
+        default=None, max_length=253, description="Plesk domain (web hosting)"
+    )
+    licence_key: str | None = Field(
+        default=None, max_length=100, description="ESET public licence key"
+    )
+    company_id: str | None = Field(default=None, max_length=100, description="ESET company")
+    rmm_client: str | None = Field(
+        default=None, max_length=100, description="RMM client (monitoring)"
+    )
+    site: str | None = Field(
+        default=None, max_length=253, description="Web security site (ManageWP)"
+    )
+
+
+class SetVendorReference(_Command):
+    """Record or correct a subscription's vendor reference."""
+
+    vendor_reference: VendorReference
+
+
 class AddSubscription(_Command):
     """Order a subscription under the agreement."""
 
@@ -59,6 +89,7 @@ class AddSubscription(_Command):
         default=None, description="Defaults to the product's first billing period"
     )
     start: date | None = Field(default=None, description="Defaults to today's business date")
+    vendor_reference: VendorReference | None = None
 
 
 class ChangeQuantity(_Command):

@@ -87,6 +87,17 @@ class SubscriptionAdded(DomainEvent):
     suspendable: bool
     service_kind: str
     start: date | None
+    vendor_reference: dict[str, str] = {}
+
+
+class SubscriptionVendorReferenceSet(DomainEvent):
+    """Where the subscription's service lives at its vendor."""
+
+    customer_id: str
+    subscription_id: str
+    sku: str
+    service_kind: str
+    vendor_reference: dict[str, str]
 
 
 class SubscriptionStarted(DomainEvent):
@@ -154,6 +165,7 @@ ALL = (
     TrialStarted,
     TrialConverted,
     SubscriptionAdded,
+    SubscriptionVendorReferenceSet,
     SubscriptionStarted,
     SubscriptionQuantityChanged,
     SubscriptionCancellationRequested,
