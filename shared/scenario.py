@@ -51,7 +51,7 @@ class ScenarioRun:
             raise ScenarioError(
                 f"{service} {method} {path}: {response.status_code} {response.text}"
             )
-        return response.json()
+        return response.json() if response.content else None
 
     def resolve(self, name: str) -> str:
         """An id from an alias given earlier with 'as', or the value itself."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from services.billing import handlers as h
 from services.billing.domain import events as ev
@@ -12,8 +13,10 @@ from services.billing.domain.periods import is_run_day
 from shared.consumer import EventHandler
 from shared.contracts import Contract
 from shared.contracts import agreements as a
+from shared.contracts import dunning as d
 from shared.contracts.clock import DayStarted
 from shared.envelope import CloudEvent
+from shared.money import dkk
 from shared.profile import Profile
 from shared.repository import Repository
 from shared.store.eventstore import Transaction
@@ -113,6 +116,46 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
                 )
                 await h.save(tx, account, customer_id)
 
+    async def reminder_issued(tx: Transaction, _: CloudEvent, m: Contract) -> None:
+        assert isinstance(m, d.ReminderIssued)
+        await h.issue_fee_invoice(tx, profile, m, m.customer_id)
+
+    async def service_restored(tx: Transaction, _: CloudEvent, m: Contract) -> None:
+        assert isinstance(m, d.ServiceRestored)
+        account = await h.load(tx, Account, m.customer_id, "customer_id")
+        rate = (
+            profile.rates.consulting.with_agreement
+            if account.has_agreement
+            else profile.rates.consulting.without_agreement
+        )
+        lines = []
+        if m.reopening_fee > 0:
+            lines.append(
+                _charge(
+                    f"Genåbningsgebyr, {m.sku}",
+                    Decimal("1"),
+                    "stk.",
+                    m.reopening_fee,
+                    m.restored_on,
+                )
+            )
+        if m.extra_work_hours > 0:
+            text = f"Genetablering efter permanent lukning, {m.sku}"
+            lines.append(
+                _charge(text, m.extra_work_hours, "timer", rate.price_per_hour, m.restored_on)
+            )
+        if lines:
+            account.record_work(
+                ev.WorkRecorded(
+                    customer_id=m.customer_id,
+                    entry_id=f"restore-{m.invoice_number}-{m.subscription_id}",
+                    kind="restore",
+                    description=f"Genåbning efter betaling af faktura {m.invoice_number}",
+                    lines=lines,
+                )
+            )
+            await h.save(tx, account, m.customer_id)
+
     async def day_started(tx: Transaction, _: CloudEvent, m: Contract) -> None:
         assert isinstance(m, DayStarted)
         await h.pass_due_dates(tx, m.date)
@@ -135,5 +178,20 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
         a.SubscriptionCancellationRequested: [subscription_stops],
         a.SubscriptionEnded: [subscription_stops],
         a.PriceChangeAnnounced: [price_changed],
+        d.ReminderIssued: [reminder_issued],
+        d.ServiceRestored: [service_restored],
         DayStarted: [day_started],
     }
+
+
+def _charge(text: str, quantity: Decimal, unit: str, price: Decimal, day: date) -> ev.WorkLine:
+    return ev.WorkLine(
+        description=text,
+        quantity=quantity,
+        unit=unit,
+        unit_price=price,
+        discount=Decimal("0"),
+        amount=dkk(quantity * price),
+        rule="charged on restore by the dunning policy",
+        day=day,
+    )

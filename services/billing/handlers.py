@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from sqlalchemy import select, update
 
@@ -179,6 +179,8 @@ async def pass_due_dates(tx: Transaction, day: date) -> None:
             t.invoices.c.status == "open",
             t.invoices.c.due_passed.is_(False),
             t.invoices.c.due_date < day,
+            t.invoices.c.kind
+            == "run",  # fee invoices are followed by the dunning case they belong to
         )
     )
     for number, customer_id in due.all():
@@ -200,9 +202,10 @@ async def open_invoices(tx: Transaction) -> list[OpenInvoice]:
             t.invoices.c.payment_id,
             t.invoices.c.balance,
             t.invoices.c.issue_date,
+            t.invoices.c.regarding_invoice,
         ).join(t.known_customers, t.known_customers.c.customer_id == t.invoices.c.customer_id)
     )
-    return [OpenInvoice(r[0], r[1], r[2], r[3], Decimal(r[4]), r[5]) for r in rows.all()]
+    return [OpenInvoice(r[0], r[1], r[2], r[3], Decimal(r[4]), r[5], r[6]) for r in rows.all()]
 
 
 async def receive_payment(
@@ -266,9 +269,25 @@ async def settle(tx: Transaction, payment: Payment, match: Match) -> None:
         invoice = await load(tx, Invoice, str(number), "invoice_number")
         invoice.apply_payment(payment.id, allocated, payment.paid_on)
         await save(tx, invoice, match.customer_id)
-    if match.credit > 0:
+    left = match.credit
+    if left > 0:
+        # What is left pays the customer's other open invoices (its fee invoices first) before credit.
+        paid_numbers = {n for n, _ in match.allocations}
+        others = [
+            i
+            for i in await open_invoices(tx)
+            if i.customer_id == match.customer_id and i.balance > 0 and i.number not in paid_numbers
+        ]
+        others.sort(key=lambda i: (i.regarding_invoice not in paid_numbers, i.issue_date, i.number))
+        for other in others:
+            if left <= 0:
+                break
+            invoice = await load(tx, Invoice, str(other.number), "invoice_number")
+            left = invoice.apply_payment(payment.id, left, payment.paid_on)
+            await save(tx, invoice, match.customer_id)
+    if left > 0:
         account = await load(tx, Account, match.customer_id, "customer_id")
-        account.change_credit_balance(match.credit, f"overbetaling {payment.id}")
+        account.change_credit_balance(left, f"overbetaling {payment.id}")
         await save(tx, account, match.customer_id)
 
 
@@ -280,3 +299,61 @@ async def subscriptions_of(tx: Transaction, sku: str) -> list[tuple[str, str]]:
         ).where(t.billing_subscriptions.c.sku == sku)
     )
     return [(r[0], r[1]) for r in rows.all()]
+
+
+class ReminderLike(Protocol):
+    """The parts of a ReminderIssued that billing books."""
+
+    invoice_number: int
+    title: str
+    issued_on: date
+    deadline: date | None
+    fee: Decimal
+    compensation: Decimal
+    interest: Decimal
+
+
+async def issue_fee_invoice(
+    tx: Transaction, profile: Profile, reminder: ReminderLike, customer_id: str
+) -> int | None:
+    """Book a reminder's fee, compensation and interest as VAT-exempt lines on a fee invoice."""
+    lines = [
+        ev.InvoiceLine(
+            description=text,
+            quantity=Decimal("1"),
+            unit="stk.",
+            unit_price=amount,
+            amount=amount,
+            taxable=False,
+        )
+        for text, amount in (
+            (
+                f"Rykkergebyr, {reminder.title} vedr. faktura {reminder.invoice_number}",
+                reminder.fee,
+            ),
+            (
+                f"Kompensation, renteloven § 9 a, stk. 3, vedr. faktura {reminder.invoice_number}",
+                reminder.compensation,
+            ),
+            (f"Morarenter vedr. faktura {reminder.invoice_number}", reminder.interest),
+        )
+        if amount > 0
+    ]
+    if not lines:
+        return None
+    number = await next_number(tx, profile.id)
+    due = reminder.deadline or reminder.issued_on
+    invoice = Invoice.issue(
+        number,
+        customer_id=customer_id,
+        kind="fees",
+        issue_date=reminder.issued_on,
+        payment_terms_days=(due - reminder.issued_on).days,
+        lines=lines,
+        vat_rate=profile.vat_rate,
+        creditor_number=profile.seller.creditor_number,
+        regarding_invoice=reminder.invoice_number,
+        due_date=due,
+    )
+    await save(tx, invoice, customer_id)
+    return number

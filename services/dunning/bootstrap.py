@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.dunning import api, consumer
+from services.dunning.adapters.projections import DunningView
 from services.dunning.adapters.tables import known_customers
 from shared.directory import CustomerDirectory
 from shared.service import ServiceSpec
 
-# DebtorRegistered opens the debtor record that dunning cases hang on.
 DIRECTORY = CustomerDirectory(
     known_customers, event_type="DebtorRegistered", stream_prefix="debtor"
 )
@@ -21,7 +22,7 @@ def spec() -> ServiceSpec:
         title="Dunning",
         description="Reminders, fees, suspension, permanent closure, deletion and restore.",
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=lambda: [DIRECTORY.router()],
-        projections=lambda _: [DIRECTORY],
-        handlers=lambda _: DIRECTORY.handler(),
+        routers=lambda: [api.router, DIRECTORY.router()],
+        projections=lambda _: [DunningView(), DIRECTORY],
+        handlers=lambda runtime: consumer.handlers(runtime.profile),
     )

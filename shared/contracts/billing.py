@@ -67,6 +67,7 @@ class InvoiceIssued(_Billing):
     payment_id: str
     fi_payment_line: str
     lines: list[InvoicedLine]
+    regarding_invoice: int | None = None
 
 
 @contract

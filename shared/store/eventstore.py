@@ -232,8 +232,13 @@ class Transaction:
         customer_id: str | None,
         subject: str | None = None,
         event_id: str | None = None,
+        business_date: date | None = None,
     ) -> CloudEvent:
-        """Queue an integration event in the outbox; the relay sends it after commit."""
+        """Queue an integration event in the outbox; the relay sends it after commit.
+
+        business_date overrides the service's date for events that happened on another day
+        (a dunning step caught up after missed days keeps its own date).
+        """
         envelope = CloudEvent(
             id=event_id or new_id(),
             source=f"/services/{self.store.source}",
@@ -241,7 +246,7 @@ class Transaction:
             time=utcnow(),
             subject=subject,
             customerid=customer_id,
-            businessdate=await self.business_date(),
+            businessdate=business_date or await self.business_date(),
             correlationid=self.meta.correlation_id,
             causationid=self.meta.causation_id,
             actor=self.meta.actor,

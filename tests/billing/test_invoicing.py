@@ -45,9 +45,16 @@ async def customer_with(
     return str(customer)
 
 
-async def invoices(running: RunningPlatform, customer: str | None = None) -> list[dict[str, Any]]:
+async def invoices(
+    running: RunningPlatform, customer: str | None = None, kind: str = "run"
+) -> list[dict[str, Any]]:
+    """The customer's invoices of a kind (unpaid ones soon bring fee invoices from dunning too)."""
     params = {"customer_id": customer} if customer else {}
-    return list(await running.call("billing", "GET", "/invoices", params=params))
+    return [
+        i
+        for i in await running.call("billing", "GET", "/invoices", params=params)
+        if i["kind"] == kind
+    ]
 
 
 async def billing_events(running: RunningPlatform) -> list[str]:

@@ -91,6 +91,7 @@ class BillingView:
             "dispute": None,
             "payment_id": d["payment_id"],
             "paid_on": None,
+            "regarding_invoice": d.get("regarding_invoice"),
             "document": d,
         }
         await upsert(conn, t.invoices, row, key=["invoice_number"])

@@ -34,6 +34,7 @@ invoices = Table(
     Column("dispute", String(12)),
     Column("payment_id", String(15), nullable=False, unique=True),
     Column("paid_on", Date),
+    Column("regarding_invoice", Integer),
     Column("document", JSON, nullable=False),
     Index("ix_invoices_customer", "customer_id"),
     Index("ix_invoices_open_due", "status", "due_date"),

@@ -146,6 +146,7 @@ class InvoiceIssued(DomainEvent):
     fi_payment_line: str
     period_start: date | None
     period_end: date | None
+    regarding_invoice: int | None = None
 
 
 class PaymentApplied(DomainEvent):

@@ -60,6 +60,8 @@ class Invoice(Aggregate):
         lines: list[ev.InvoiceLine],
         vat_rate: Decimal,
         creditor_number: str,
+        regarding_invoice: int | None = None,
+        due_date: date | None = None,
     ) -> Invoice:
         """Issue an invoice: due date rolled to a business day, FI payment reference, totals."""
         if not lines:
@@ -74,7 +76,7 @@ class Invoice(Aggregate):
                 customer_id=customer_id,
                 kind=kind,
                 issue_date=issue_date,
-                due_date=roll_forward(issue_date + timedelta(days=payment_terms_days)),
+                due_date=due_date or roll_forward(issue_date + timedelta(days=payment_terms_days)),
                 payment_terms_days=payment_terms_days,
                 lines=lines,
                 taxable_subtotal=taxable,
@@ -86,6 +88,7 @@ class Invoice(Aggregate):
                 fi_payment_line=fi_line(pid, creditor_number),
                 period_start=min(periods) if periods else None,
                 period_end=max(periods) if periods else None,
+                regarding_invoice=regarding_invoice,
             )
         )
         return invoice

@@ -25,6 +25,7 @@ class OpenInvoice:
     payment_id: str
     balance: Decimal
     issue_date: date
+    regarding_invoice: int | None = None
 
 
 @dataclass(frozen=True)

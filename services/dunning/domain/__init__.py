@@ -1,0 +1,1 @@
+"""The dunning domain: pure and synchronous."""
