@@ -68,6 +68,10 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
                 regarding_invoice=m.regarding_invoice,
             )
         )
+        # The clock may be ahead of billing (days advanced in one go): catch up at once,
+        # each step still dated by its own day.
+        if (today := await tx.business_date()) is not None:
+            debtor.advance(today, policy)
         await h.save(tx, debtor)
 
     async def balance(tx: Transaction, _: CloudEvent, m: Contract) -> None:
@@ -97,6 +101,8 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
         assert isinstance(m, b.DisputeResolved)
         debtor = await h.debtor(tx, m.customer_id)
         debtor.end_dispute(m.invoice_number, m.outcome, m.resolved_on)
+        if (today := await tx.business_date()) is not None:
+            debtor.advance(today, policy)
         await h.save(tx, debtor)
 
     async def day_started(tx: Transaction, _: CloudEvent, m: Contract) -> None:

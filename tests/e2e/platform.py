@@ -32,7 +32,7 @@ class RunningPlatform:
             f"{method} {path}: {response.status_code} {response.text}"
         )
         await self.settle()
-        return response.json()
+        return response.json() if response.content else None
 
     async def advance_to(self, day: str) -> None:
         """Start the days up to and including day."""

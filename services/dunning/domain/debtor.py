@@ -56,6 +56,7 @@ class Debtor(Aggregate):
         self.cases: dict[int, Case] = {}
         self.no_follow_up: ev.NoFollowUpSet | None = None
         self.compensated_subscriptions: dict[str, int] = {}
+        self.permanently_closed: set[str] = set()  # by any case, until restored
 
     # --- what dunning learns -----------------------------------------------------------------
 
@@ -316,7 +317,7 @@ class Debtor(Aggregate):
                 if self._holder(subscription_id, case.invoice_number) is not None:
                     continue  # another unpaid case still holds it suspended
                 sub = self.subscriptions[subscription_id]
-                closed = subscription_id in case.closed
+                closed = subscription_id in self.permanently_closed
                 self._record(
                     ev.ServiceRestored(
                         customer_id=self.id,
@@ -424,12 +425,13 @@ class Debtor(Aggregate):
 
     def when_ServicePermanentlyClosed(self, event: ev.ServicePermanentlyClosed) -> None:
         self.cases[event.invoice_number].closed.add(event.subscription_id)
+        self.permanently_closed.add(event.subscription_id)
 
     def when_HostedDataDeletionDue(self, _: ev.HostedDataDeletionDue) -> None:
         pass
 
-    def when_ServiceRestored(self, _: ev.ServiceRestored) -> None:
-        pass
+    def when_ServiceRestored(self, event: ev.ServiceRestored) -> None:
+        self.permanently_closed.discard(event.subscription_id)
 
     def when_DunningCaseClosed(self, event: ev.DunningCaseClosed) -> None:
         self.cases[event.invoice_number].open = False
