@@ -1,0 +1,1 @@
+"""The assets domain: pure and synchronous (standard library, pydantic and shared pure helpers)."""

@@ -1,0 +1,1 @@
+"""Assets handlers: one function per command, a list per event (see consumer.py)."""
