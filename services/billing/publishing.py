@@ -20,9 +20,15 @@ async def publish(
 ) -> None:
     """Queue the contracts for one save in the outbox."""
     for event in events:
+        # A document is dated by its issue date, also when issued while catching up.
+        day = getattr(event, "issue_date", None)
         for message in _contracts(aggregate, event, events, customer_id):
             await tx.publish(
-                message, topic=c.TOPIC, customer_id=customer_id, subject=aggregate.stream_id
+                message,
+                topic=c.TOPIC,
+                customer_id=customer_id,
+                subject=aggregate.stream_id,
+                business_date=day,
             )
 
 

@@ -247,7 +247,7 @@ async def test_a_late_dispute_is_recorded_and_the_ladder_goes_on(tmp_path: Path)
 
 async def test_no_follow_up_pauses_every_case_until_its_end_date(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
-        customer, invoice = await overdue_customer(running)
+        customer, _ = await overdue_customer(running)
         await running.advance_to("2026-02-12")
         await running.call(
             "dunning",
