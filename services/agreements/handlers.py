@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
@@ -22,26 +21,23 @@ from shared.errors import Conflict, DomainError, NotFound
 from shared.ids import new_id
 from shared.profile import Product, Profile
 from shared.repository import EventTypes, Repository
-from shared.store.eventstore import EventStore, Metadata, Transaction, retry_on_conflict
+from shared.store.eventstore import (
+    EventStore,
+    Metadata,
+    Transaction,
+    business_today,
+    run_command,
+)
 
 TYPES = EventTypes(ev.ALL)
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 
 
-async def _run(store: EventStore, meta: Metadata, work: Callable[[Transaction], Awaitable[T]]) -> T:
-    async def attempt() -> T:
-        async with store.transaction(meta) as tx:
-            return await work(tx)
-
-    return await retry_on_conflict(attempt)
+_run = run_command
 
 
-async def _today(tx: Transaction) -> date:
-    today = await tx.business_date()
-    if today is None:
-        raise DomainError("the platform clock has not started; advance it first", field="date")
-    return today
+_today = business_today
 
 
 async def _load(tx: Transaction, kind: type[A], aggregate_id: str, what: str) -> A:

@@ -94,7 +94,7 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
         assert isinstance(m, a.SubscriptionCancellationRequested | a.SubscriptionEnded)
         account = await h.load(tx, Account, m.customer_id, "customer_id")
         sub = account.subscriptions.get(m.subscription_id)
-        price = sub.segments[-1].unit_price if sub else 0
+        price = sub.segments[-1].unit_price if sub else Decimal("0")
         account.change_terms(
             m.subscription_id, m.end_date + timedelta(days=1), 0, price, f"ophører {m.end_date}"
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import Literal, Protocol, TypeVar
@@ -17,10 +16,16 @@ from services.billing.domain.invoice import Invoice
 from services.billing.domain.payments import Match, OpenInvoice, Payment, match_payment
 from services.billing.domain.periods import billing_horizon
 from shared.domain import Aggregate, DomainEvent
-from shared.errors import DomainError, NotFound
+from shared.errors import NotFound
 from shared.profile import Profile
 from shared.repository import EventTypes, Repository
-from shared.store.eventstore import EventStore, Metadata, Transaction, retry_on_conflict
+from shared.store.eventstore import (
+    EventStore,
+    Metadata,
+    Transaction,
+    business_today,
+    run_command,
+)
 from shared.store.upsert import upsert
 
 TYPES = EventTypes(ev.ALL)
@@ -28,22 +33,10 @@ T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 
 
-async def run(store: EventStore, meta: Metadata, work: Callable[[Transaction], Awaitable[T]]) -> T:
-    """Run work in a transaction, again from scratch while it loses concurrency races."""
-
-    async def attempt() -> T:
-        async with store.transaction(meta) as tx:
-            return await work(tx)
-
-    return await retry_on_conflict(attempt)
+run = run_command
 
 
-async def today(tx: Transaction) -> date:
-    """The business date; commands that need one refuse to run before the clock starts."""
-    day = await tx.business_date()
-    if day is None:
-        raise DomainError("the platform clock has not started; advance it first", field="date")
-    return day
+today = business_today
 
 
 async def load(tx: Transaction, kind: type[A], aggregate_id: str, field: str) -> A:
@@ -118,9 +111,11 @@ async def complete_invoice_run(
         )
     issued = 0
     for customer_id in customers:
-        issued += await run(
-            store, meta, lambda tx, c=customer_id: invoice_customer(tx, profile, c, run_date)
-        )
+
+        async def invoice_one(tx: Transaction, customer: str = customer_id) -> int:
+            return await invoice_customer(tx, profile, customer, run_date)
+
+        issued += await run(store, meta, invoice_one)
 
     async def complete(tx: Transaction) -> None:
         stream = await tx.load(f"invoicerun-{run_date.isoformat()}")
@@ -304,13 +299,20 @@ async def subscriptions_of(tx: Transaction, sku: str) -> list[tuple[str, str]]:
 class ReminderLike(Protocol):
     """The parts of a ReminderIssued that billing books."""
 
-    invoice_number: int
-    title: str
-    issued_on: date
-    deadline: date | None
-    fee: Decimal
-    compensation: Decimal
-    interest: Decimal
+    @property
+    def invoice_number(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def issued_on(self) -> date: ...
+    @property
+    def deadline(self) -> date | None: ...
+    @property
+    def fee(self) -> Decimal: ...
+    @property
+    def compensation(self) -> Decimal: ...
+    @property
+    def interest(self) -> Decimal: ...
 
 
 async def issue_fee_invoice(

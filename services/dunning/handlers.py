@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import TypeVar
 
@@ -13,9 +12,15 @@ from services.dunning.domain import events as ev
 from services.dunning.domain.debtor import Debtor
 from shared.contracts import dunning as contracts
 from shared.domain import DomainEvent
-from shared.errors import DomainError, NotFound
+from shared.errors import NotFound
 from shared.repository import EventTypes, Repository
-from shared.store.eventstore import EventStore, Metadata, Transaction, retry_on_conflict
+from shared.store.eventstore import (
+    EventStore,
+    Metadata,
+    Transaction,
+    business_today,
+    run_command,
+)
 
 TYPES = EventTypes(ev.ALL)
 T = TypeVar("T")
@@ -34,14 +39,7 @@ EVENT_DATE = {
 }
 
 
-async def run(store: EventStore, meta: Metadata, work: Callable[[Transaction], Awaitable[T]]) -> T:
-    """Run work in a transaction, again from scratch while it loses concurrency races."""
-
-    async def attempt() -> T:
-        async with store.transaction(meta) as tx:
-            return await work(tx)
-
-    return await retry_on_conflict(attempt)
+run = run_command
 
 
 async def debtor(tx: Transaction, customer_id: str) -> Debtor:
@@ -67,12 +65,7 @@ async def save(tx: Transaction, aggregate: Debtor) -> None:
         )
 
 
-async def today(tx: Transaction) -> date:
-    """The business date (commands refuse to run before the clock starts)."""
-    day = await tx.business_date()
-    if day is None:
-        raise DomainError("the platform clock has not started; advance it first", field="date")
-    return day
+today = business_today
 
 
 async def debtors_to_advance(tx: Transaction, day: date) -> list[str]:

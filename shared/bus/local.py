@@ -11,6 +11,7 @@ import contextlib
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import orjson
@@ -200,15 +201,15 @@ class LocalBus:
         return self._db
 
 
-def _delivery(row: tuple[object, ...] | aiosqlite.Row) -> Delivery:
-    _, topic, partition, key, value, headers = tuple(row)
+def _delivery(row: Any) -> Delivery:
+    seq, topic, partition, key, value, headers = tuple(row)
     return Delivery(
         topic=str(topic),
-        partition=int(partition),  # type: ignore[call-overload]
-        offset=int(row[0]),  # type: ignore[call-overload]
+        partition=int(partition),
+        offset=int(seq),
         key=str(key),
-        value=bytes(value),  # type: ignore[arg-type]
-        headers=tuple((str(k), str(v).encode("latin-1")) for k, v in orjson.loads(headers)),  # type: ignore[arg-type]
+        value=bytes(value),
+        headers=tuple((str(k), str(v).encode("latin-1")) for k, v in orjson.loads(headers)),
     )
 
 

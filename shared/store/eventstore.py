@@ -355,3 +355,25 @@ def _stored(row: Any) -> StoredEvent:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+async def run_command(
+    store: EventStore, meta: Metadata, work: Callable[[Transaction], Awaitable[T]]
+) -> T:
+    """Run a command's work in one transaction, again from scratch while it loses concurrency races."""
+
+    async def attempt() -> T:
+        async with store.transaction(meta) as tx:
+            return await work(tx)
+
+    return await retry_on_conflict(attempt)
+
+
+async def business_today(tx: Transaction) -> date:
+    """The business date; commands that need one refuse to run before the clock starts."""
+    from shared.errors import DomainError
+
+    day = await tx.business_date()
+    if day is None:
+        raise DomainError("the platform clock has not started; advance it first", field="date")
+    return day

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import TypeVar
 
 from services.assets.domain import events as ev
@@ -11,9 +9,13 @@ from services.assets.domain.register import Register
 from shared.contracts import Contract
 from shared.contracts import assets as contracts
 from shared.domain import Aggregate, DomainEvent
-from shared.errors import DomainError, NotFound
+from shared.errors import NotFound
 from shared.repository import EventTypes, Repository
-from shared.store.eventstore import EventStore, Metadata, Transaction, retry_on_conflict
+from shared.store.eventstore import (
+    Transaction,
+    business_today,
+    run_command,
+)
 
 TYPES = EventTypes(ev.ALL)
 T = TypeVar("T")
@@ -34,22 +36,10 @@ PUBLIC: dict[type[DomainEvent], type[Contract]] = {
 }
 
 
-async def run(store: EventStore, meta: Metadata, work: Callable[[Transaction], Awaitable[T]]) -> T:
-    """Run work in one transaction, again from scratch when it loses a concurrency race."""
-
-    async def attempt() -> T:
-        async with store.transaction(meta) as tx:
-            return await work(tx)
-
-    return await retry_on_conflict(attempt)
+run = run_command
 
 
-async def today(tx: Transaction) -> date:
-    """The business date; commands need the clock to have started."""
-    day = await tx.business_date()
-    if day is None:
-        raise DomainError("the platform clock has not started; advance it first", field="date")
-    return day
+today = business_today
 
 
 async def load(tx: Transaction, kind: type[A], aggregate_id: str, what: str) -> A:

@@ -270,7 +270,16 @@ class InvoiceRunCompleted(DomainEvent):
     invoices: int
 
 
+class MileageLogged(DomainEvent):
+    """Kilometres driven in a year, for the state rate's yearly threshold."""
+
+    year: int
+    km: Decimal
+    total: Decimal
+
+
 ALL = (
+    MileageLogged,
     InvoiceRunStarted,
     InvoiceRunCompleted,
     BillingAccountOpened,
@@ -294,14 +303,3 @@ ALL = (
     PaymentUnmatched,
     CreditBalanceChanged,
 )
-
-
-class MileageLogged(DomainEvent):
-    """Kilometres driven in a year, for the state rate's yearly threshold."""
-
-    year: int
-    km: Decimal
-    total: Decimal
-
-
-ALL = (*ALL, MileageLogged)

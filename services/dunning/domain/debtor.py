@@ -340,7 +340,7 @@ class Debtor(Aggregate):
                     customer_id=self.id,
                     invoice_number=case.invoice_number,
                     closed_on=on,
-                    reason=reason,  # type: ignore[arg-type]
+                    reason=reason,
                 )
             )
 
