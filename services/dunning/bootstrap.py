@@ -6,13 +6,22 @@ from pathlib import Path
 
 from services.dunning import api, consumer
 from services.dunning.adapters.projections import DunningView
-from services.dunning.adapters.tables import known_customers
+from services.dunning.adapters.tables import known_customers, mail_outbox
 from shared.directory import CustomerDirectory
-from shared.service import ServiceSpec
+from shared.mail import MailSettings, mailer_from
+from shared.mail_outbox import MailOutbox
+from shared.service import Runtime, ServiceSpec
 
 DIRECTORY = CustomerDirectory(
     known_customers, event_type="DebtorRegistered", stream_prefix="debtor"
 )
+
+
+async def deliver_letters(runtime: Runtime) -> None:
+    """Send queued reminder letters: SMTP when MAIL_HOST is set, else only recorded (embedded)."""
+    await MailOutbox(
+        runtime.store.engine, mail_outbox, mailer_from(MailSettings()), sender_name="dunning"
+    ).run()
 
 
 def spec() -> ServiceSpec:
@@ -25,4 +34,5 @@ def spec() -> ServiceSpec:
         routers=lambda: [api.router, DIRECTORY.router()],
         projections=lambda _: [DunningView(), DIRECTORY],
         handlers=lambda runtime: consumer.handlers(runtime.profile),
+        background=[deliver_letters],
     )

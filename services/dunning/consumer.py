@@ -34,7 +34,7 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
                     finance_email=m.finance_email,
                 )
             )
-            await h.save(tx, debtor)
+            await h.save(tx, debtor, profile)
 
     async def subscription_started(tx: Transaction, _: CloudEvent, m: Contract) -> None:
         assert isinstance(m, a.SubscriptionStarted)
@@ -48,7 +48,7 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
                 suspendable=m.suspendable,
             )
         )
-        await h.save(tx, debtor)
+        await h.save(tx, debtor, profile)
 
     async def invoice_issued(tx: Transaction, _: CloudEvent, m: Contract) -> None:
         assert isinstance(m, b.InvoiceIssued)
@@ -72,7 +72,7 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
         # each step still dated by its own day.
         if (today := await tx.business_date()) is not None:
             debtor.advance(today, policy)
-        await h.save(tx, debtor)
+        await h.save(tx, debtor, profile)
 
     async def balance(tx: Transaction, _: CloudEvent, m: Contract) -> None:
         if isinstance(m, b.InvoicePartiallyPaid):
@@ -89,13 +89,13 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
             )
         debtor = await h.debtor(tx, m.customer_id)
         debtor.change_balance(number, left, on, cause, policy)
-        await h.save(tx, debtor)
+        await h.save(tx, debtor, profile)
 
     async def disputed(tx: Transaction, _: CloudEvent, m: Contract) -> None:
         assert isinstance(m, b.InvoiceDisputed)
         debtor = await h.debtor(tx, m.customer_id)
         debtor.note_dispute(m.invoice_number, m.pauses_dunning, m.received_on)
-        await h.save(tx, debtor)
+        await h.save(tx, debtor, profile)
 
     async def dispute_resolved(tx: Transaction, _: CloudEvent, m: Contract) -> None:
         assert isinstance(m, b.DisputeResolved)
@@ -103,14 +103,14 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
         debtor.end_dispute(m.invoice_number, m.outcome, m.resolved_on)
         if (today := await tx.business_date()) is not None:
             debtor.advance(today, policy)
-        await h.save(tx, debtor)
+        await h.save(tx, debtor, profile)
 
     async def day_started(tx: Transaction, _: CloudEvent, m: Contract) -> None:
         assert isinstance(m, DayStarted)
         for customer_id in await h.debtors_to_advance(tx, m.date):
             debtor = await h.debtor(tx, customer_id)
             debtor.advance(m.date, policy)
-            await h.save(tx, debtor)
+            await h.save(tx, debtor, profile)
 
     return {
         a.CustomerRegistered: [customer_registered],

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import TypeVar
 
 from sqlalchemy import or_, select
 
+from services.dunning import letters
 from services.dunning.adapters import tables as t
 from services.dunning.domain import events as ev
 from services.dunning.domain.debtor import Debtor
 from shared.contracts import dunning as contracts
 from shared.domain import DomainEvent
 from shared.errors import NotFound
+from shared.mail import Attachment, OutgoingMail
+from shared.mail_outbox import queue_mail
+from shared.profile import Profile
 from shared.repository import EventTypes, Repository
 from shared.store.eventstore import (
     EventStore,
@@ -23,6 +28,7 @@ from shared.store.eventstore import (
 )
 
 TYPES = EventTypes(ev.ALL)
+log = logging.getLogger("msp.dunning")
 T = TypeVar("T")
 
 # The date each public event happened on: its business date, even when caught up later.
@@ -47,11 +53,14 @@ async def debtor(tx: Transaction, customer_id: str) -> Debtor:
     return await Repository(tx, Debtor, TYPES).get(customer_id) or Debtor(customer_id)
 
 
-async def save(tx: Transaction, aggregate: Debtor) -> None:
-    """Append the debtor's new events and publish the public ones, dated by their own day."""
+async def save(tx: Transaction, aggregate: Debtor, profile: Profile | None = None) -> None:
+    """Append the debtor's new events, publish the public ones dated by their own day, and
+    queue each reminder letter for the finance contact (sent after commit, never lost)."""
     recorded: list[DomainEvent] = list(aggregate.pending)
     await Repository(tx, Debtor, TYPES).save(aggregate, customer_id=aggregate.id)
     for event in recorded:
+        if isinstance(event, ev.ReminderIssued) and profile is not None and aggregate.finance_email:
+            await _queue_letter(tx, aggregate, event, profile)
         if not isinstance(event, ev.PUBLIC):
             continue
         name = type(event).__name__
@@ -66,6 +75,27 @@ async def save(tx: Transaction, aggregate: Debtor) -> None:
 
 
 today = business_today
+
+
+async def _queue_letter(
+    tx: Transaction, debtor: Debtor, reminder: ev.ReminderIssued, profile: Profile
+) -> None:
+    letter = reminder.model_dump(mode="json")
+    customer = {"name": debtor.name, "cvr": debtor.cvr}
+    subject = f"{reminder.title} – faktura {reminder.invoice_number} – {profile.seller.name}"
+    body = (
+        f"Kære {debtor.name}\n\nVedhæftet er {reminder.title.lower()} vedrørende faktura "
+        f"{reminder.invoice_number}.\n\nMed venlig hilsen\n{profile.seller.name}\n{profile.seller.email}\n"
+    )
+    pdf = Attachment(
+        filename=f"rykker-{reminder.invoice_number}-{reminder.reminder_number}.pdf",
+        content_type="application/pdf",
+        content=letters.render_pdf(letter, customer, profile),
+    )
+    mail = OutgoingMail(
+        to=[debtor.finance_email or ""], subject=subject, body=body, attachments=[pdf]
+    )
+    await queue_mail(tx.conn, t.mail_outbox, mail, reason="reminder", customer_id=debtor.id)
 
 
 async def debtors_to_advance(tx: Transaction, day: date) -> list[str]:

@@ -51,7 +51,7 @@ def render_html(reminder: dict[str, Any], customer: dict[str, Any], profile: Pro
 def render_pdf(reminder: dict[str, Any], customer: dict[str, Any], profile: Profile) -> bytes:
     """The letter as an A4 PDF (core fonts: latin-1 covers Danish)."""
     amounts = _amounts(reminder)
-    pdf = FPDF(format="A4")
+    pdf = _Letter(format="A4")
     pdf.set_margins(20, 20, 20)
     pdf.add_page()
     text = _latin1
@@ -111,6 +111,15 @@ def render_pdf(reminder: dict[str, Any], customer: dict[str, Any], profile: Prof
         0, 4, text(f"Gebyr: {reminder['fee_reason']}. {reminder['compensation_reason']}.")
     )
     return bytes(pdf.output())
+
+
+class _Letter(FPDF):
+    """Every text block starts again at the left margin on the next line."""
+
+    def multi_cell(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("new_x", "LMARGIN")
+        kwargs.setdefault("new_y", "NEXT")
+        return super().multi_cell(*args, **kwargs)
 
 
 def _latin1(value: str) -> str:

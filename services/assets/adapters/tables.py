@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 )
 
 from shared.directory import known_customers_table
-from shared.store.schema import Position
+from shared.mail_outbox import mail_outbox_table
 
 metadata = MetaData()
 
@@ -181,23 +180,4 @@ workbook_files = Table(
     Column("content", LargeBinary, nullable=False),
 )
 
-mail_outbox = Table(
-    "mail_outbox",
-    metadata,
-    Column("id", Position, primary_key=True, autoincrement=True),
-    Column("customer_id", String(36)),
-    Column("reason", String(60), nullable=False),
-    Column("recipients", JSON, nullable=False),
-    Column("subject", String(300), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("attachment_name", String(200)),
-    Column("attachment_type", String(100)),
-    Column("attachment", LargeBinary),
-    Column("status", String(20), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("last_error", Text),
-    Column("queued_at", DateTime(timezone=True), nullable=False),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
-    Column("sent_at", DateTime(timezone=True)),
-    Index("ix_mail_outbox_status_next", "status", "next_attempt_at"),
-)
+mail_outbox = mail_outbox_table(metadata)

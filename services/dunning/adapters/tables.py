@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 
 from shared.directory import known_customers_table
+from shared.mail_outbox import mail_outbox_table
 
 metadata = MetaData()
 
@@ -84,5 +85,7 @@ no_follow_up = Table(
     Column("until", Date, nullable=False),
     Column("set_on", Date, nullable=False),
 )
+
+mail_outbox = mail_outbox_table(metadata)
 
 READ_MODELS = (followed_invoices, cases, reminders, services, no_follow_up)

@@ -51,6 +51,8 @@ class Debtor(Aggregate):
         super().__init__(aggregate_id)
         self.name = ""
         self.kind = "business"
+        self.cvr: str | None = None
+        self.finance_email: str | None = None
         self.subscriptions: dict[str, ev.SubscriptionKnown] = {}
         self.invoices: dict[int, InvoiceState] = {}
         self.cases: dict[int, Case] = {}
@@ -379,6 +381,7 @@ class Debtor(Aggregate):
 
     def when_DebtorRegistered(self, event: ev.DebtorRegistered) -> None:
         self.name, self.kind = event.name, event.kind
+        self.cvr, self.finance_email = event.cvr, event.finance_email
 
     def when_SubscriptionKnown(self, event: ev.SubscriptionKnown) -> None:
         self.subscriptions[event.subscription_id] = event
