@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from services.ops import api, consumer
+from services.ops.adapters.asset_view import AssetView
+from services.ops.adapters.customer_view import CustomerView
+from services.ops.adapters.dunning_view import DunningBoardView
+from services.ops.adapters.finance_view import FinanceView
 from services.ops.adapters.projections import EventLog
+from services.ops.adapters.provisioning_view import ProvisioningView
+from services.ops.adapters.service_view import ServiceView
 from services.ops.adapters.tables import known_customers
+from services.ops.adapters.webhook_view import WebhookView
+from services.ops.dashboard import routes as dashboard
+from services.ops.webhooks import api as webhooks_api
+from services.ops.wiring import parts
 from shared.clock import run_ticker
 from shared.directory import CustomerDirectory
 from shared.service import Runtime, ServiceSpec
+from shared.store.eventstore import Projection
 
 DIRECTORY = CustomerDirectory(known_customers, event_type="CustomerObserved", stream_prefix="seen")
 
@@ -20,6 +32,26 @@ async def clock_ticker(runtime: Runtime) -> None:
         await run_ticker(runtime.store, runtime.platform.timezone)
 
 
+async def webhook_delivery(runtime: Runtime) -> None:
+    """Send due webhook attempts for as long as the service runs."""
+    await parts(runtime).worker.run()
+
+
+def projections(runtime: Runtime) -> Sequence[Projection]:
+    """Ops' read models; the event log first, as the webhook view reads it on replay requests."""
+    return [
+        EventLog(),
+        DIRECTORY,
+        CustomerView(),
+        FinanceView(),
+        DunningBoardView(runtime.profile.dunning),
+        ServiceView(),
+        ProvisioningView(),
+        AssetView(),
+        WebhookView(),
+    ]
+
+
 def spec() -> ServiceSpec:
     """The ops service."""
     return ServiceSpec(
@@ -27,10 +59,16 @@ def spec() -> ServiceSpec:
         title="Operations",
         description="The event log across services, the platform clock, dashboard and webhooks.",
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=lambda: [api.events_router, api.clock_router, DIRECTORY.router()],
-        projections=lambda _: [EventLog(), DIRECTORY],
+        routers=lambda: [
+            api.events_router,
+            api.clock_router,
+            DIRECTORY.router(),
+            webhooks_api.router,
+        ],
+        public_routers=dashboard.routers,
+        projections=projections,
         handlers=lambda _: DIRECTORY.handler(),
         every_event=consumer.observe,
         extra_topics=lambda: consumer.TOPICS,
-        background=[clock_ticker],
+        background=[clock_ticker, webhook_delivery],
     )

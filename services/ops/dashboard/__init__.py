@@ -1,0 +1,1 @@
+"""The operations dashboard: server-rendered pages over ops' own read models."""

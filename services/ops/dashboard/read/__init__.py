@@ -1,0 +1,1 @@
+"""Reads of ops' read models for the dashboard pages."""

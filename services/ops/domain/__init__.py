@@ -1,0 +1,1 @@
+"""Ops' pure rules: webhook retries, signatures and filters; the dunning outlook; aging."""
