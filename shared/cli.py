@@ -62,6 +62,15 @@ async def _up_embedded(settings: PlatformSettings) -> None:
     platform = EmbeddedPlatform(settings)
     await platform.start()
     try:
+        demo = demo_scenario(settings.profile)
+        if platform.admin_key and settings.demo and demo is not None:
+            from shared import scenario
+
+            with out.status(f"Loading the demo data ({demo.name})…"):
+                await scenario.play(platform, scenario.load(demo))
+            out.print(
+                f"Demo data loaded from {demo.name}: open the dashboard and advance the clock."
+            )
         table = Table(title="MSP operations platform (embedded)")
         table.add_column("service")
         table.add_column("URL")
@@ -70,6 +79,7 @@ async def _up_embedded(settings: PlatformSettings) -> None:
             url = platform.url(name)
             table.add_row(name, url, f"{url}/docs")
         out.print(table)
+        out.print(f"Dashboard: {platform.url('ops')}/dashboard (log in with the admin key)")
         out.print(f"Stores and bus: {settings.var_dir.resolve()}")
         if platform.admin_key:
             out.print(
@@ -82,6 +92,12 @@ async def _up_embedded(settings: PlatformSettings) -> None:
         await platform.serve_forever()
     finally:
         await platform.stop()
+
+
+def demo_scenario(profile: str) -> Path | None:
+    """scenarios/demo-<profile>.yaml, if the profile has a demo."""
+    path = Path(__file__).resolve().parent.parent / "scenarios" / f"demo-{profile}.yaml"
+    return path if path.exists() else None
 
 
 def _up_distributed(settings: PlatformSettings, workers: int) -> None:

@@ -86,6 +86,7 @@ class EmbeddedPlatform:
     runtimes: dict[str, Runtime] = field(default_factory=dict)
     admin_key: str | None = None
     bus: LocalBus | None = None
+    _apps: dict[str, FastAPI] = field(default_factory=dict)
 
     async def start(self) -> None:
         """Create var/, the key file on first start, every runtime, then the bus."""
@@ -108,6 +109,7 @@ class EmbeddedPlatform:
         for runtime in reversed(list(self.runtimes.values())):
             await runtime.stop()
         self.runtimes.clear()
+        self._apps = {}
         if self.bus is not None:
             await self.bus.stop()
 
@@ -126,8 +128,12 @@ class EmbeddedPlatform:
             await asyncio.sleep(0.01)
 
     def apps(self) -> dict[str, FastAPI]:
-        """Each service's app over the already running runtime."""
-        return {name: create_app(rt, manage_runtime=False) for name, rt in self.runtimes.items()}
+        """Each service's app over the already running runtime (built once: metrics register once)."""
+        if not self._apps:
+            self._apps = {
+                name: create_app(rt, manage_runtime=False) for name, rt in self.runtimes.items()
+            }
+        return self._apps
 
     def url(self, name: str) -> str:
         """Where a service listens."""

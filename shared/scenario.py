@@ -121,26 +121,31 @@ async def run(scenario: Scenario, *, var_dir: Path | None = None) -> list[CloudE
         platform = EmbeddedPlatform(settings)
         await platform.start()
         try:
-            clients = _clients(platform)
-            session = ScenarioRun(platform, clients)
-            if scenario.start is not None:
-                await session.call(
-                    "ops", "POST", "/clock/advance", json={"to": str(scenario.start)}
-                )
-                await platform.settle()
-            for index, entry in enumerate(scenario.steps, start=1):
-                ((name, params),) = entry.items()
-                params = dict(params or {}) if isinstance(params, dict) else {"date": params}
-                try:
-                    await STEPS[name](session, params)
-                except ScenarioError as exc:
-                    raise ScenarioError(f"step {index} ({name}): {exc}") from exc
-            await platform.settle()
-            for client in clients.values():
-                await client.aclose()
+            await play(platform, scenario)
             return await _published(platform)
         finally:
             await platform.stop()
+
+
+async def play(platform: EmbeddedPlatform, scenario: Scenario) -> None:
+    """Play a scenario's steps into a started embedded platform (also the demo data of `msp up`)."""
+    clients = _clients(platform)
+    try:
+        session = ScenarioRun(platform, clients)
+        if scenario.start is not None:
+            await session.call("ops", "POST", "/clock/advance", json={"to": str(scenario.start)})
+            await platform.settle()
+        for index, entry in enumerate(scenario.steps, start=1):
+            ((name, params),) = entry.items()
+            params = dict(params or {}) if isinstance(params, dict) else {"date": params}
+            try:
+                await STEPS[name](session, params)
+            except ScenarioError as exc:
+                raise ScenarioError(f"step {index} ({name}): {exc}") from exc
+        await platform.settle()
+    finally:
+        for client in clients.values():
+            await client.aclose()
 
 
 def _clients(platform: EmbeddedPlatform) -> dict[str, httpx.AsyncClient]:

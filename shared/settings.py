@@ -39,6 +39,9 @@ class PlatformSettings(BaseSettings):
         default="safe-it", description="Provider profile: a name under profiles/ or a YAML path"
     )
     clock_mode: Literal["manual", "ticker"] = "manual"
+    demo: bool = Field(
+        default=True, description="Embedded first start loads scenarios/demo-<profile>.yaml"
+    )
     timezone: str = "Europe/Copenhagen"
     consumer_max_attempts: int = Field(default=5, ge=1)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
