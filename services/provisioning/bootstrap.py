@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.provisioning import api, consumer
+from services.provisioning.adapters.projections import ProvisioningView
 from services.provisioning.adapters.tables import known_customers
+from services.provisioning.wiring import action_workers, wiring_of
 from shared.directory import CustomerDirectory
 from shared.service import ServiceSpec
 
@@ -21,7 +24,11 @@ def spec() -> ServiceSpec:
         title="Provisioning",
         description="Suspends, restores, closes and deletes services at the vendors.",
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=lambda: [DIRECTORY.router()],
-        projections=lambda _: [DIRECTORY],
-        handlers=lambda _: DIRECTORY.handler(),
+        routers=lambda: [api.router, DIRECTORY.router()],
+        projections=lambda _: [ProvisioningView(), DIRECTORY],
+        handlers=lambda runtime: {
+            **DIRECTORY.handler(),
+            **consumer.handlers(wiring_of(runtime)),
+        },
+        background=[action_workers],
     )

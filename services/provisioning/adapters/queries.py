@@ -1,0 +1,182 @@
+"""Questions the worker, the consumer and the API ask of provisioning's own read models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.provisioning.adapters import tables as t
+from services.provisioning.adapters.projections import db_time
+from services.provisioning.domain.action import BLOCKING
+from shared.store.eventstore import BUSINESS_DATE_KEY
+from shared.store.schema import service_state
+
+_BLOCKING = sorted(BLOCKING)
+_earlier = t.actions.alias("earlier")
+
+
+def _unblocked() -> Any:
+    """No earlier action of the same subscription is still unfinished."""
+    return ~exists().where(
+        and_(
+            _earlier.c.subscription_id == t.actions.c.subscription_id,
+            _earlier.c.sequence < t.actions.c.sequence,
+            _earlier.c.state.in_(_BLOCKING),
+        )
+    )
+
+
+async def business_date(conn: AsyncConnection) -> date | None:
+    """The DayStarted date in force for this service."""
+    value = (
+        await conn.execute(
+            select(service_state.c.value).where(service_state.c.key == BUSINESS_DATE_KEY)
+        )
+    ).scalar()
+    return date.fromisoformat(value["date"]) if value else None
+
+
+async def due_actions(conn: AsyncConnection, now: datetime, limit: int) -> list[str]:
+    """Actions a worker may try now, oldest due first, in each subscription's order."""
+    moment = db_time(now)
+    due = or_(
+        t.actions.c.state == "pending",
+        and_(
+            t.actions.c.state == "failed",
+            or_(t.actions.c.next_attempt_at.is_(None), t.actions.c.next_attempt_at <= moment),
+        ),
+        and_(t.actions.c.state == "in_flight", t.actions.c.lease_until <= moment),
+    )
+    query = (
+        select(t.actions.c.action_id)
+        .where(due, _unblocked())
+        .order_by(t.actions.c.next_attempt_at.asc().nulls_first(), t.actions.c.queued_at)
+        .limit(limit)
+    )
+    return list((await conn.execute(query)).scalars())
+
+
+async def blocked(conn: AsyncConnection, action_id: str) -> bool:
+    """An earlier action of the same subscription must finish first."""
+    query = select(t.actions.c.action_id).where(t.actions.c.action_id == action_id, _unblocked())
+    return (await conn.execute(query)).first() is None
+
+
+async def lock_for_claim(conn: AsyncConnection, action_id: str) -> bool:
+    """PostgreSQL: lock the row or skip it if another worker holds it (SQLite serialises anyway)."""
+    if conn.dialect.name != "postgresql":
+        return True
+    query = (
+        select(t.actions.c.action_id)
+        .where(t.actions.c.action_id == action_id)
+        .with_for_update(skip_locked=True)
+    )
+    return (await conn.execute(query)).first() is not None
+
+
+async def subscription_actions(conn: AsyncConnection, subscription_id: str) -> list[str]:
+    """Every action of a subscription, in queue order."""
+    query = (
+        select(t.actions.c.action_id)
+        .where(t.actions.c.subscription_id == subscription_id)
+        .order_by(t.actions.c.sequence)
+    )
+    return list((await conn.execute(query)).scalars())
+
+
+async def waiting_for_reference(conn: AsyncConnection, subscription_id: str) -> list[str]:
+    """Actions of a subscription held back by a missing vendor reference."""
+    query = (
+        select(t.actions.c.action_id)
+        .where(
+            t.actions.c.subscription_id == subscription_id,
+            t.actions.c.state == "needs_reference",
+        )
+        .order_by(t.actions.c.sequence)
+    )
+    return list((await conn.execute(query)).scalars())
+
+
+async def vendor_reference(conn: AsyncConnection, subscription_id: str) -> dict[str, str]:
+    """Where the subscription lives at its vendor ({} when nobody said)."""
+    query = select(t.subscriptions.c.vendor_reference).where(
+        t.subscriptions.c.subscription_id == subscription_id
+    )
+    found = (await conn.execute(query)).scalar()
+    return dict(found or {})
+
+
+async def restores_past(conn: AsyncConnection, moment: datetime) -> list[str]:
+    """Unfinished restores whose deadline has passed and that are not yet reported."""
+    query = select(t.actions.c.action_id).where(
+        t.actions.c.restore_deadline.is_not(None),
+        t.actions.c.restore_deadline <= db_time(moment),
+        t.actions.c.breached_on.is_(None),
+        t.actions.c.state.not_in(["done", "superseded"]),
+    )
+    return list((await conn.execute(query)).scalars())
+
+
+# For the API ------------------------------------------------------------------------------
+
+
+async def list_actions(
+    conn: AsyncConnection,
+    *,
+    states: Sequence[str] = (),
+    customer_id: str | None = None,
+    subscription_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Actions, newest first, filtered."""
+    query = select(t.actions).order_by(t.actions.c.queued_at.desc(), t.actions.c.action_id)
+    if states:
+        query = query.where(t.actions.c.state.in_(list(states)))
+    if customer_id:
+        query = query.where(t.actions.c.customer_id == customer_id)
+    if subscription_id:
+        query = query.where(t.actions.c.subscription_id == subscription_id)
+    return [dict(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def one_action(conn: AsyncConnection, action_id: str) -> dict[str, Any] | None:
+    """One action's row."""
+    query = select(t.actions).where(t.actions.c.action_id == action_id)
+    row = (await conn.execute(query)).mappings().first()
+    return dict(row) if row else None
+
+
+async def attempts_of(conn: AsyncConnection, action_id: str) -> list[dict[str, Any]]:
+    """An action's tries, first first."""
+    query = (
+        select(t.attempts).where(t.attempts.c.action_id == action_id).order_by(t.attempts.c.attempt)
+    )
+    return [dict(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def manual_tasks(conn: AsyncConnection, state: str | None = None) -> list[dict[str, Any]]:
+    """Manual tasks, oldest first."""
+    query = select(t.manual_tasks).order_by(t.manual_tasks.c.opened_at, t.manual_tasks.c.task_id)
+    if state:
+        query = query.where(t.manual_tasks.c.state == state)
+    return [dict(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def manual_task(conn: AsyncConnection, task_id: str) -> dict[str, Any] | None:
+    """One manual task."""
+    query = select(t.manual_tasks).where(t.manual_tasks.c.task_id == task_id)
+    row = (await conn.execute(query)).mappings().first()
+    return dict(row) if row else None
+
+
+async def restore_breaches(conn: AsyncConnection) -> list[dict[str, Any]]:
+    """Restores that broke the promised hours."""
+    query = (
+        select(t.actions)
+        .where(t.actions.c.breached_on.is_not(None))
+        .order_by(t.actions.c.breached_on, t.actions.c.action_id)
+    )
+    return [dict(row) for row in (await conn.execute(query)).mappings()]

@@ -1,0 +1,1 @@
+"""Provisioning's domain: pure and synchronous (actions, plans, timing)."""
