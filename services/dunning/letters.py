@@ -116,7 +116,7 @@ def render_pdf(reminder: dict[str, Any], customer: dict[str, Any], profile: Prof
 class _Letter(FPDF):
     """Every text block starts again at the left margin on the next line."""
 
-    def multi_cell(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("new_x", "LMARGIN")
         kwargs.setdefault("new_y", "NEXT")
         return super().multi_cell(*args, **kwargs)

@@ -115,6 +115,6 @@ async def test_the_platform_refuses_to_start_on_an_unlawful_policy(tmp_path: Pat
     path = tmp_path / "greedy.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     platform = EmbeddedPlatform(PlatformSettings(var_dir=tmp_path / "var", profile=str(path)))
-    with pytest.raises(ProfileError, match="renteloven §9 a stk. 3"):
+    with pytest.raises(ProfileError, match=r"renteloven §9 a stk\. 3"):
         await platform.start()
     await platform.stop()
