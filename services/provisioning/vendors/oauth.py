@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Protocol
 
 from pydantic import SecretStr
 
@@ -12,6 +13,18 @@ from services.provisioning.vendors.http import VendorHttp, json_body
 
 # Refresh a little early so a token never expires in flight.
 EXPIRY_MARGIN_SECONDS = 60.0
+
+
+class OAuthSettings(Protocol):
+    """What a vendor's settings give for client-credentials tokens."""
+
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client_secret(self) -> SecretStr: ...
+    @property
+    def scope(self) -> str: ...
+    def resolved_token_url(self) -> str: ...
 
 
 class ClientCredentials:
@@ -34,6 +47,17 @@ class ClientCredentials:
         self._token: str | None = None
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, http: VendorHttp, settings: OAuthSettings) -> ClientCredentials:
+        """The token source a vendor's settings describe."""
+        return cls(
+            http,
+            token_url=settings.resolved_token_url(),
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            scope=settings.scope,
+        )
 
     @property
     def current(self) -> str | None:

@@ -49,13 +49,7 @@ class NinjaOneMonitoring:
         self._http = VendorHttp(
             VENDOR, timeout=settings.timeout_seconds, redact=Redactor(self._secrets), http=http
         )
-        self._auth = ClientCredentials(
-            self._http,
-            token_url=settings.resolved_token_url(),
-            client_id=settings.client_id,
-            client_secret=settings.client_secret,
-            scope=settings.scope,
-        )
+        self._auth = ClientCredentials.from_settings(self._http, settings)
 
     def __repr__(self) -> str:
         return f"NinjaOneMonitoring(base_url={self._settings.base_url!r})"
