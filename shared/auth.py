@@ -99,7 +99,7 @@ def reset_admin_key(var_dir: Path) -> str:
 def scope_guard(service: str, keyring: KeyRing) -> Any:
     """A dependency: GET needs service:read, anything else service:write."""
 
-    def guard(request: Request) -> Principal:
+    async def guard(request: Request) -> Principal:  # async: no thread hop per request
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         principal = keyring.verify(token.strip()) if scheme.lower() == "bearer" and token else None

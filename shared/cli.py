@@ -213,13 +213,13 @@ def db_create(
     ] = "postgresql://postgres@127.0.0.1:5432/postgres",
     prefix: Annotated[str, typer.Option(help="Database name prefix")] = "msp_",
 ) -> None:
-    """Create one database per service; prints the settings that point at them."""
+    """Create one database per service and the key vault's; prints the settings for them."""
     import asyncpg
 
     async def main() -> None:
         conn = await asyncpg.connect(server)
         try:
-            for name in SERVICES:
+            for name in (*SERVICES, "vault"):
                 exists = await conn.fetchval(
                     "SELECT 1 FROM pg_database WHERE datname=$1", prefix + name
                 )
@@ -232,6 +232,7 @@ def db_create(
     base = server.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     for name in SERVICES:
         print(f"{name.upper()}_DATABASE_URL={base}/{prefix}{name}")
+    print(f"MSP_VAULT_URL={base}/{prefix}vault")
 
 
 @keys_app.command("reset-admin")

@@ -9,6 +9,7 @@ from shared.bus.port import Delivery
 from shared.contracts import Contract, UnknownContract, read
 from shared.contracts.clock import DayStarted
 from shared.envelope import CloudEvent
+from shared.store.availability import retry_while_unavailable
 from shared.store.eventstore import (
     DuplicateDelivery,
     EventStore,
@@ -45,6 +46,9 @@ class Subscriber:
         self.handlers = {cls: list(fns) for cls, fns in handlers.items()}
         self.every_event = every_event
         self.handled = 0
+        self._handled_names: dict[str, set[str]] = {}
+        for cls in self.handlers:
+            self._handled_names.setdefault(cls.context, set()).add(cls.__name__)
         topics = {topic_of(cls) for cls in self.handlers} | {topic_of(DayStarted)}
         self.topics = sorted(topics | set(extra_topics))
 
@@ -54,6 +58,10 @@ class Subscriber:
         try:
             message: Contract | None = read(envelope)
         except UnknownContract:
+            # An event nobody here handles is skipped (newer publishers may add events); one
+            # this consumer handles but cannot read must not vanish: it fails, to the dead letters.
+            if envelope.event_name in self._handled_names.get(envelope.context, ()):
+                raise
             message = None
         handlers = self.handlers.get(type(message), []) if message else []
         if not handlers and self.every_event is None and not isinstance(message, DayStarted):
@@ -79,7 +87,11 @@ class Subscriber:
                 await tx.mark_handled(self.consumer, envelope.id)
 
         try:
-            await retry_on_conflict(attempt)
+            # A lost database is waited out here: it says nothing about the message, so it
+            # must not spend the bus's attempts and send a good message to the dead letters.
+            await retry_while_unavailable(
+                lambda: retry_on_conflict(attempt), what=f"{self.consumer} consumer"
+            )
         except DuplicateDelivery:
             return
         self.handled += 1

@@ -58,6 +58,11 @@ class CloudEvent(BaseModel):
         return cls.model_validate(orjson.loads(raw))
 
 
+def dumps_text(value: Any) -> str:
+    """JSON text of a document (event data, metadata) as the stores keep it."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def event_type(context: str, name: str, version: int) -> str:
     """The CloudEvents type string, e.g. msp.agreements.CustomerRegistered.v1."""
     return f"{TYPE_PREFIX}.{context}.{name}.v{version}"

@@ -95,6 +95,21 @@ async def advance_to(run: ScenarioRun, params: dict[str, Any]) -> None:
         await run.platform.settle()
 
 
+@step("pay_all")
+async def pay_all(run: ScenarioRun, params: dict[str, Any]) -> None:
+    """Pay every open invoice of a customer in full (fee invoices too): customer, paid_on."""
+    customer = run.resolve(str(params["customer"]))
+    invoices = await run.call(
+        "billing", "GET", "/invoices", params={"customer_id": customer, "status": "open"}
+    )
+    for invoice in invoices:
+        payment = {"invoice_number": invoice["invoice_number"], "amount": str(invoice["balance"])}
+        if "paid_on" in params:
+            payment["paid_on"] = str(params["paid_on"])
+        await run.call("billing", "POST", "/payments", json=payment)
+    await run.platform.settle()
+
+
 def load(path: Path) -> Scenario:
     """Parse and check a scenario file."""
     try:

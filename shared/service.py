@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import text
@@ -24,12 +25,18 @@ from shared.contracts import Contract
 from shared.errors import DomainError
 from shared.profile import Profile, load_profile
 from shared.settings import PlatformSettings, ServiceSettings
+from shared.store.availability import UNAVAILABLE_ERRORS, is_unavailable
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore, Metadata, Projection
 from shared.store.migrations import upgrade
 from shared.store.relay import OutboxRelay
+from shared.vault import Vault, acquire, release
 
 log = logging.getLogger("msp.service")
+# These log each statement with its parameters below WARNING, and parameters hold secrets
+# (webhook signing secrets, keys of personal data): kept quiet whatever the root level says.
+for _statement_logger in ("aiosqlite", "sqlalchemy.engine"):
+    logging.getLogger(_statement_logger).setLevel(logging.WARNING)
 
 
 @dataclass
@@ -47,6 +54,7 @@ class ServiceSpec:
     extra_topics: Callable[[], Sequence[str]] = lambda: ()
     background: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
     public_routers: Callable[[], Sequence[APIRouter]] = lambda: ()
+    personal_data: bool = False  # holds people's data sealed: opens the key vault
 
 
 @dataclass
@@ -64,6 +72,7 @@ class Runtime:
     relay: OutboxRelay = field(init=False)
     subscriber: Subscriber = field(init=False)
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    vault: Vault | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -96,6 +105,8 @@ class Runtime:
     async def start(self) -> None:
         """Migrate the store, subscribe, start the relay and background work."""
         await upgrade(self.store.engine, self.spec.migrations_dir)
+        if self.spec.personal_data and self.vault is None:
+            self.vault = await acquire(self.platform.resolved_vault_url())
         self.bus.subscribe(self.spec.name, self.subscriber.topics, self.subscriber)
         if self.owns_bus:
             await self.bus.start()
@@ -114,6 +125,9 @@ class Runtime:
         if self.owns_bus:
             await self.bus.stop()
         await self.store.engine.dispose()
+        if self.vault is not None:
+            await release(self.vault)
+            self.vault = None
 
     async def readiness(self) -> dict[str, bool]:
         """Whether the store and the bus answer."""
@@ -201,6 +215,10 @@ def _add_operational_routes(app: FastAPI, runtime: Runtime) -> None:
 
 
 def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": refusal_details(exc.errors())}, status_code=422)
+
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         loc: list[Any] = ["body", *exc.field.split(".")] if exc.field else ["body"]
@@ -208,6 +226,36 @@ def _add_error_handlers(app: FastAPI) -> None:
             {"detail": [{"loc": loc, "msg": exc.message, "type": type(exc).__name__}]},
             status_code=exc.status_code,
         )
+
+    async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database is restarting or unreachable: nothing was stored (each command is one
+        # transaction), so the caller may simply try again. Any other error stays a 500.
+        if not is_unavailable(exc):
+            raise exc
+        log.warning("store unavailable", extra={"path": request.url.path})
+        return JSONResponse(
+            {
+                "detail": "The service's database is unavailable; the request was not "
+                "carried out. Try again shortly."
+            },
+            status_code=503,
+            headers={"retry-after": "5"},
+        )
+
+    for kind in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(kind, store_unavailable)
+
+
+def refusal_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Each error's field and reason, never the input: a body may carry a secret."""
+    return [
+        {
+            "loc": list(error.get("loc", ())),
+            "msg": str(error.get("msg", "invalid")),
+            "type": str(error.get("type", "value_error")),
+        }
+        for error in errors
+    ]
 
 
 def _add_metrics(app: FastAPI, runtime: Runtime) -> None:
@@ -222,15 +270,45 @@ def _add_metrics(app: FastAPI, runtime: Runtime) -> None:
     )
     Counter("msp_events_handled", "Integration events handled", registry=runtime.registry).inc(0)
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+    app.add_middleware(_Observe, requests=requests, latency=latency)
+
+
+class _Observe:
+    """Request ids and metrics as a plain ASGI middleware.
+
+    Starlette's `@app.middleware("http")` streams every response through a memory channel;
+    this one only wraps `send`, which the HTTP read benchmark (bench/http_read.py) showed
+    to matter.
+    """
+
+    def __init__(self, app: Any, *, requests: Counter, latency: Histogram) -> None:
+        self.app = app
+        self.requests = requests
+        self.latency = latency
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         from shared.ids import new_id
 
-        request.state.request_id = request.headers.get("x-request-id") or new_id()
+        given = next((v for k, v in scope.get("headers", ()) if k == b"x-request-id"), None)
+        request_id = given.decode("latin-1") if given else new_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+        header = (b"x-request-id", request_id.encode("latin-1"))
+        status = 500
         started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        requests.labels(request.method, route, str(response.status_code)).inc()
-        latency.labels(route).observe(time.perf_counter() - started)
-        response.headers["x-request-id"] = request.state.request_id
-        return response
+
+        async def send_with_id(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.requests.labels(scope["method"], route, str(status)).inc()
+            self.latency.labels(route).observe(time.perf_counter() - started)

@@ -48,6 +48,15 @@ class PlatformSettings(BaseSettings):
     relay_batch_size: int = Field(default=500, ge=1)
     relay_poll_seconds: float = Field(default=0.05, gt=0)
     log_level: str = "INFO"
+    vault_url: str | None = Field(
+        default=None, description="The key vault for personal data (embedded: var/vault.sqlite)"
+    )
+
+    def resolved_vault_url(self) -> str:
+        """The key vault's URL; embedded default is its own SQLite file under var/."""
+        if self.vault_url:
+            return self.vault_url
+        return f"sqlite+aiosqlite:///{self.var_dir.resolve() / 'vault.sqlite'}"
 
     @model_validator(mode="after")
     def _no_open_production(self) -> PlatformSettings:
@@ -66,6 +75,10 @@ class KafkaSettings(BaseSettings):
     partitions: int = Field(default=4, ge=1)
     replication_factor: int = Field(default=1, ge=1)
     request_timeout_ms: int = 30_000
+    # How long the broker may hold a consumer's fetch when there is nothing new. Kafka answers
+    # a held fetch as soon as a message arrives, so this costs no latency there; a broker that
+    # answers only when the wait ends (Tansu) adds up to this much per hop: set it to ~10 there.
+    fetch_max_wait_ms: int = Field(default=500, ge=0)
 
 
 class ServiceSettings(BaseSettings):

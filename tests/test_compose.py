@@ -11,6 +11,7 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from shared.platform import service_spec
 from shared.settings import SERVICE_SETTINGS, KafkaSettings, PlatformSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +112,22 @@ def test_the_init_script_creates_exactly_the_databases_the_services_use() -> Non
         ).path.lstrip("/")
         for service, (_, container) in _service_containers().items()
     }
-    assert created == used == {f"msp_{service}" for service in SERVICES}
+    vaults = {
+        urlsplit(_expand_defaults(env["MSP_VAULT_URL"])).path.lstrip("/")
+        for _, container in _service_containers().values()
+        if "MSP_VAULT_URL" in (env := _environment(container))
+    }
+    assert created == used | vaults == {f"msp_{service}" for service in SERVICES} | {"msp_vault"}
+
+
+def test_the_services_that_reveal_personal_data_share_the_key_vault() -> None:
+    vaults = {
+        service: _expand_defaults(env["MSP_VAULT_URL"])
+        for service, (_, container) in _service_containers().items()
+        if "MSP_VAULT_URL" in (env := _environment(container))
+    }
+    assert sorted(vaults) == sorted(name for name in SERVICES if service_spec(name).personal_data)
+    assert len(set(vaults.values())) == 1
 
 
 @pytest.mark.parametrize("service", SERVICES)

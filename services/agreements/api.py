@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.agreements import handlers
 from services.agreements.adapters import tables as t
+from services.agreements.adapters.people import revealed_people
 from services.agreements.domain import commands as cmd
 from services.agreements.domain import events as ev
 from services.agreements.schemas import (
@@ -27,9 +28,12 @@ from services.agreements.schemas import (
     ProductRead,
     SubscriptionRead,
 )
+from shared.auth import CurrentPrincipal
 from shared.errors import NotFound
 from shared.money import format_dkk
-from shared.service import MetadataDep, RuntimeDep
+from shared.privacy import ERASE_SCOPE
+from shared.service import MetadataDep, Runtime, RuntimeDep
+from shared.vault import Vault
 
 router = APIRouter()
 _templates = Environment(
@@ -69,8 +73,13 @@ async def _customer(runtime: RuntimeDep, customer_id: str) -> CustomerRead:
         return CustomerRead(
             **row,
             departments=[DepartmentRead.model_validate(dict(d)) for d in departments],
-            people=[PersonRead.model_validate(dict(p)) for p in people],
+            people=await revealed_people(_vault(runtime), [dict(p) for p in people]),
         )
+
+
+def _vault(runtime: Runtime) -> Vault:
+    assert runtime.vault is not None, "the agreements service opens the key vault at start"
+    return runtime.vault
 
 
 async def _agreement(runtime: RuntimeDep, customer_id: str) -> AgreementRead:
@@ -144,9 +153,36 @@ async def add_department(
 async def add_person(
     customer_id: str, body: cmd.AddPerson, runtime: RuntimeDep, meta: MetadataDep
 ) -> CustomerRead:
-    """Add an employee, a management approver (may order hardware) or a contact."""
-    await handlers.add_person(runtime.store, customer_id, body, meta)
+    """Add an employee, a management approver (may order hardware) or a contact.
+
+    Name, e-mail and phone are kept only sealed under a key of the person's own.
+    """
+    await handlers.add_person(runtime.store, _vault(runtime), customer_id, body, meta)
     return await _customer(runtime, customer_id)
+
+
+@router.post(
+    "/customers/{customer_id}/people/{person_id}/erasure",
+    response_model=PersonRead,
+    tags=["customers"],
+)
+async def erase_person(
+    customer_id: str,
+    person_id: str,
+    runtime: RuntimeDep,
+    meta: MetadataDep,
+    principal: CurrentPrincipal,
+) -> PersonRead:
+    """Erase a person (GDPR art. 17): their key is deleted, so their data reads as erased
+    everywhere, also in replays. Needs the scope privacy:erase. Repeating it changes nothing.
+    """
+    if not principal.allows(ERASE_SCOPE):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail=f"this key lacks the scope {ERASE_SCOPE}"
+        )
+    await handlers.erase_person(runtime.store, _vault(runtime), customer_id, person_id, meta)
+    customer = await _customer(runtime, customer_id)
+    return next(p for p in customer.people if p.person_id == person_id)
 
 
 @router.post(

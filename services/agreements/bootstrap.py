@@ -19,4 +19,5 @@ def spec() -> ServiceSpec:
         routers=lambda: [api.router],
         projections=lambda _: [AgreementsView()],
         handlers=lambda _: consumer.handlers(),
+        personal_data=True,
     )

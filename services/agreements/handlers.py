@@ -19,6 +19,7 @@ from shared.contracts import agreements as contracts
 from shared.domain import Aggregate, DomainEvent
 from shared.errors import Conflict, DomainError, NotFound
 from shared.ids import new_id
+from shared.privacy import PersonalData
 from shared.profile import Product, Profile
 from shared.repository import EventTypes, Repository
 from shared.store.eventstore import (
@@ -28,6 +29,7 @@ from shared.store.eventstore import (
     business_today,
     run_command,
 )
+from shared.vault import Vault
 
 TYPES = EventTypes(ev.ALL)
 T = TypeVar("T")
@@ -122,16 +124,53 @@ async def add_department(
 
 
 async def add_person(
-    store: EventStore, customer_id: str, command: cmd.AddPerson, meta: Metadata
+    store: EventStore, vault: Vault, customer_id: str, command: cmd.AddPerson, meta: Metadata
 ) -> str:
-    """Add a person; returns its id."""
+    """Add a person, their data sealed under a new key of their own; returns its id."""
     person_id = new_id()
+
+    async def check(tx: Transaction) -> None:
+        (await _load(tx, Customer, customer_id, "customer")).check_person(command)
+
+    await _run(store, meta, check)
+    personal = await vault.seal(
+        person_id, PersonalData(name=command.name, email=command.email, phone=command.phone)
+    )
 
     async def work(tx: Transaction) -> str:
         customer = await _load(tx, Customer, customer_id, "customer")
-        customer.add_person(person_id, command)
+        customer.add_person(person_id, command, personal)
         await _save(tx, customer, customer_id)
         return person_id
+
+    try:
+        return await _run(store, meta, work)
+    except DomainError:
+        await vault.erase(person_id)  # refused, so never recorded: keep no key for it
+        raise
+
+
+async def erase_person(
+    store: EventStore, vault: Vault, customer_id: str, person_id: str, meta: Metadata
+) -> bool:
+    """Delete the person's key, then record the erasure; False if it was recorded already.
+
+    The key goes first: if recording fails, the request is repeated and finds no key.
+    """
+
+    async def check(tx: Transaction) -> None:
+        customer = await _load(tx, Customer, customer_id, "customer")
+        if person_id not in customer.people:
+            raise NotFound(f"no person {person_id} at this customer", field="person_id")
+
+    await _run(store, meta, check)
+    await vault.erase(person_id)
+
+    async def work(tx: Transaction) -> bool:
+        customer = await _load(tx, Customer, customer_id, "customer")
+        recorded = customer.erase_person(person_id, await tx.business_date())
+        await _save(tx, customer, customer_id)
+        return recorded
 
     return await _run(store, meta, work)
 

@@ -18,7 +18,7 @@ class DepartmentRead(BaseModel):
 
 
 class PersonRead(BaseModel):
-    """A person at a customer."""
+    """A person at a customer; an erased person reads as "[erased]" with no e-mail or phone."""
 
     person_id: str
     role: str
@@ -26,6 +26,7 @@ class PersonRead(BaseModel):
     email: str | None
     phone: str | None
     department_id: str | None
+    erased: bool = False
 
 
 class CustomerRead(BaseModel):

@@ -36,4 +36,5 @@ def spec() -> ServiceSpec:
         projections=lambda _: [DIRECTORY, AssetsView()],
         handlers=lambda runtime: consumer.handlers(terms_of(runtime)),
         background=[deliver_mail],
+        personal_data=True,
     )

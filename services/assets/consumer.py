@@ -20,6 +20,7 @@ def handlers(terms: Terms) -> Mapping[type[Contract], Sequence[EventHandler]]:
         a.CustomerRegistered: [learning.on_customer_registered],
         a.DepartmentAdded: [learning.on_department_added],
         a.PersonAdded: [learning.on_person_added],
+        a.PersonErased: [learning.on_person_erased],
         a.AgreementSigned: [partial(learning.on_agreement_signed, terms=terms)],
         a.TrialConverted: [partial(learning.on_trial_converted, terms=terms)],
         a.SubscriptionStarted: [learning.on_subscription_started],

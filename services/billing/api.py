@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
-from pydantic import BaseModel
-from sqlalchemy import select
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import bindparam, select
 
 from services.billing import commands as cmd
 from services.billing import invoice_handlers, work_handlers
 from services.billing.adapters import tables as t
+from services.billing.adapters.camt import MAX_BYTES, too_large
 from services.billing.documents_view import credit_note_document, invoice_document
-from shared.errors import DomainError, NotFound
+from shared.errors import NotFound
 from shared.money import Amount
-from shared.service import MetadataDep, RuntimeDep
+from shared.service import MetadataDep, Runtime, RuntimeDep
+from shared.store.eventstore import EventStore
 
 router = APIRouter()
-MAX_STATEMENT_BYTES = 20 * 1024 * 1024
 
 
 class InvoiceRead(BaseModel):
@@ -42,13 +45,37 @@ class InvoiceRead(BaseModel):
     document: dict[str, Any]
 
 
-async def _rows(runtime: RuntimeDep, query: Any) -> list[dict[str, Any]]:
-    async with runtime.store.engine.connect() as conn:
-        return [dict(r) for r in (await conn.execute(query)).mappings()]
+_INVOICE_LIST = TypeAdapter(list[InvoiceRead])
 
 
-async def _invoice(runtime: RuntimeDep, number: int) -> InvoiceRead:
-    rows = await _rows(runtime, select(t.invoices).where(t.invoices.c.invoice_number == number))
+_READERS: weakref.WeakKeyDictionary[EventStore, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _readers(store: EventStore) -> asyncio.Semaphore:
+    """At most the pool's size of reads at once: more would open (and close) overflow
+    connections per request under load; waiting for a pooled one is cheaper."""
+    found = _READERS.get(store)
+    if found is None:
+        size = getattr(store.engine.pool, "size", lambda: 10)()
+        found = _READERS[store] = asyncio.Semaphore(max(1, size))
+    return found
+
+
+async def _rows(
+    runtime: Runtime, query: Any, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    async with _readers(runtime.store), runtime.store.engine.connect() as conn:
+        if runtime.store.postgres:
+            # One statement needs no transaction: no BEGIN and ROLLBACK round trips around it.
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        return [dict(r) for r in (await conn.execute(query, params)).mappings()]
+
+
+_ONE_INVOICE = select(t.invoices).where(t.invoices.c.invoice_number == bindparam("number"))
+
+
+async def _invoice(runtime: Runtime, number: int) -> InvoiceRead:
+    rows = await _rows(runtime, _ONE_INVOICE, {"number": number})
     if not rows:
         raise NotFound(f"no invoice {number}", field="invoice_number")
     return InvoiceRead.model_validate(rows[0])
@@ -128,14 +155,15 @@ async def list_invoices(
     runtime: RuntimeDep,
     customer_id: str | None = None,
     status: Literal["open", "paid"] | None = None,
-) -> list[InvoiceRead]:
+) -> Response:
     """Invoices, newest last."""
     query = select(t.invoices).order_by(t.invoices.c.invoice_number)
     if customer_id:
         query = query.where(t.invoices.c.customer_id == customer_id)
     if status:
         query = query.where(t.invoices.c.status == status)
-    return [InvoiceRead.model_validate(r) for r in await _rows(runtime, query)]
+    found = [InvoiceRead.model_validate(r) for r in await _rows(runtime, query)]
+    return Response(_INVOICE_LIST.dump_json(found), media_type="application/json")
 
 
 @router.get("/invoices/{invoice_number}.pdf", tags=["invoices"], response_class=Response)
@@ -160,9 +188,12 @@ async def invoice_xml(
 
 
 @router.get("/invoices/{invoice_number}", response_model=InvoiceRead, tags=["invoices"])
-async def get_invoice(invoice_number: int, runtime: RuntimeDep) -> InvoiceRead:
+async def get_invoice(invoice_number: int, request: Request) -> Response:
     """One invoice with its lines, balance, dispute and due state."""
-    return await _invoice(runtime, invoice_number)
+    # The runtime straight from the app (a plain-function dependency costs a thread hop), and
+    # the answer serialised once, by the model (FastAPI would validate it again, then json).
+    invoice = await _invoice(request.app.state.runtime, invoice_number)
+    return Response(invoice.model_dump_json(), media_type="application/json")
 
 
 @router.post("/invoices/{invoice_number}/disputes", status_code=201, tags=["invoices"])
@@ -248,11 +279,14 @@ async def import_bank_statement(
     request: Request, runtime: RuntimeDep, meta: MetadataDep
 ) -> dict[str, Any]:
     """Import an ISO 20022 camt.053 or camt.054 file (the XML as the request body)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES:
+        raise too_large()  # refused before a byte of it is read
     raw = bytearray()
     async for chunk in request.stream():
         raw.extend(chunk)
-        if len(raw) > MAX_STATEMENT_BYTES:
-            raise DomainError("the file is larger than 20 MB", field="file")
+        if len(raw) > MAX_BYTES:
+            raise too_large()
     return await invoice_handlers.import_statement(runtime.store, bytes(raw), meta)
 
 

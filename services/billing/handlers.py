@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Literal, Protocol, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, false, or_, select, update
 
 from services.billing import publishing
 from services.billing.adapters import tables as t
 from services.billing.domain import events as ev
-from services.billing.domain.account import Account
+from services.billing.domain.account import Account, Draft
 from services.billing.domain.invoice import Invoice
-from services.billing.domain.payments import Match, OpenInvoice, Payment, match_payment
+from services.billing.domain.payments import (
+    PAYMENT_ID,
+    Match,
+    OpenInvoice,
+    Payment,
+    match_payment,
+)
 from services.billing.domain.periods import billing_horizon
 from shared.domain import Aggregate, DomainEvent
 from shared.errors import NotFound
 from shared.profile import Profile
 from shared.repository import EventTypes, Repository
+from shared.store.batch import Message, StreamBatch, StreamWrite
 from shared.store.eventstore import (
     EventStore,
     Metadata,
@@ -55,20 +64,20 @@ async def save(tx: Transaction, aggregate: Aggregate, customer_id: str | None) -
     return recorded
 
 
-async def next_number(tx: Transaction, provider: str) -> int:
-    """The next number of the provider's single gapless sequence (invoices and credit notes).
+async def next_numbers(tx: Transaction, provider: str, count: int) -> list[int]:
+    """The next `count` numbers of the provider's single gapless sequence (invoices and credit notes).
 
     The row stays locked until the transaction ends, so concurrent issuers queue here and a
-    rolled-back issue gives its number back.
+    rolled-back issue gives its numbers back.
     """
     bump = (
         update(t.invoice_numbers)
         .where(t.invoice_numbers.c.provider == provider)
-        .values(last_number=t.invoice_numbers.c.last_number + 1)
+        .values(last_number=t.invoice_numbers.c.last_number + count)
         .returning(t.invoice_numbers.c.last_number)
     )
-    number = (await tx.conn.execute(bump)).scalar()
-    if number is None:
+    last = (await tx.conn.execute(bump)).scalar()
+    if last is None:
         # The provider's first number: create the row; a racing creator makes this a no-op.
         await upsert(
             tx.conn,
@@ -77,8 +86,13 @@ async def next_number(tx: Transaction, provider: str) -> int:
             key=["provider"],
             update=False,
         )
-        number = (await tx.conn.execute(bump)).scalar_one()
-    return int(number)
+        last = (await tx.conn.execute(bump)).scalar_one()
+    return list(range(int(last) - count + 1, int(last) + 1))
+
+
+async def next_number(tx: Transaction, provider: str) -> int:
+    """The next number of the provider's single gapless sequence."""
+    return (await next_numbers(tx, provider, 1))[0]
 
 
 # --- the invoice run -------------------------------------------------------------------------
@@ -97,25 +111,42 @@ async def start_invoice_run(tx: Transaction, profile: Profile, run_date: date) -
     return True
 
 
+RUN_BATCH = 500  # customers invoiced per transaction (bench/README.md, month-end invoice run)
+RUN_WORKERS = 2  # batches in flight on PostgreSQL: one computes while the other writes
+
+
 async def complete_invoice_run(
-    store: EventStore, profile: Profile, run_date: date, meta: Metadata
+    store: EventStore, profile: Profile, run_date: date, meta: Metadata, *, batch: int = RUN_BATCH
 ) -> int:
-    """Invoice every customer (one transaction each), then mark the run completed."""
-    async with store.engine.connect() as conn:
-        customers = list(
-            (
-                await conn.execute(
-                    select(t.accounts.c.customer_id).order_by(t.accounts.c.customer_id)
-                )
-            ).scalars()
-        )
+    """Invoice every customer, a batch of customers per transaction, then mark the run completed.
+
+    Customers are read a page at a time (never all at once), so the run's memory does not grow
+    with the number of customers. On PostgreSQL two batches are in flight: while one holds the
+    number sequence and writes, the next one reads its accounts and works out what is due; the
+    sequence's row lock keeps the numbers gapless and in commit order. A batch that loses a
+    race with another writer is redone.
+    """
+    pages = _customer_pages(store, batch)
+    turn = asyncio.Lock()
     issued = 0
-    for customer_id in customers:
 
-        async def invoice_one(tx: Transaction, customer: str = customer_id) -> int:
-            return await invoice_customer(tx, profile, customer, run_date)
+    async def worker() -> None:
+        nonlocal issued
+        while True:
+            async with turn:
+                page = await anext(pages, None)
+            if page is None:
+                return
 
-        issued += await run(store, meta, invoice_one)
+            async def invoice_page(tx: Transaction, page: list[str] = page) -> int:
+                return await invoice_customers(tx, profile, page, run_date)
+
+            count = await run(store, meta, invoice_page)
+            issued += count  # after the await: `issued += await ...` would lose the other's
+
+    async with asyncio.TaskGroup() as group:
+        for _ in range(RUN_WORKERS if store.postgres else 1):
+            group.create_task(worker())
 
     async def complete(tx: Transaction) -> None:
         stream = await tx.load(f"invoicerun-{run_date.isoformat()}")
@@ -127,30 +158,88 @@ async def complete_invoice_run(
     return issued
 
 
+async def _customer_pages(store: EventStore, size: int) -> AsyncIterator[list[str]]:
+    """Every account's customer id, a page at a time, in id order."""
+    after: str | None = None
+    while True:
+        query = select(t.accounts.c.customer_id).order_by(t.accounts.c.customer_id).limit(size)
+        if after is not None:
+            query = query.where(t.accounts.c.customer_id > after)
+        async with store.engine.connect() as conn:
+            page = list((await conn.execute(query)).scalars())
+        if not page:
+            return
+        yield page
+        after = page[-1]
+
+
 async def invoice_customer(
     tx: Transaction, profile: Profile, customer_id: str, run_date: date
 ) -> int:
     """Issue what the customer's account says is due; nothing twice (the account remembers)."""
-    account = await load(tx, Account, customer_id, "customer_id")
-    drafts = account.drafts(
-        run_date, profile.invoicing.run_on, profile.invoicing.default_payment_terms_days
-    )
-    for draft in drafts:
-        number = await next_number(tx, profile.id)
-        invoice = Invoice.issue(
-            number,
-            customer_id=customer_id,
-            kind="run",
-            issue_date=run_date,
-            payment_terms_days=draft.payment_terms_days,
-            lines=draft.lines,
-            vat_rate=profile.vat_rate,
-            creditor_number=profile.seller.creditor_number,
+    return await invoice_customers(tx, profile, [customer_id], run_date)
+
+
+async def invoice_customers(
+    tx: Transaction, profile: Profile, customer_ids: Sequence[str], run_date: date
+) -> int:
+    """Issue what each account says is due, in one transaction: its accounts are read in one
+    query, its numbers taken in one step, its events, projections and outbox rows written in
+    one statement each."""
+    batch = StreamBatch(tx)
+    streams = await batch.load(f"{Account.stream_prefix}-{c}" for c in customer_ids)
+    due: list[tuple[Account, list[Draft]]] = []
+    for customer_id in customer_ids:
+        stream = streams[f"{Account.stream_prefix}-{customer_id}"]
+        if not stream:
+            raise NotFound(f"no account {customer_id}", field="customer_id")
+        account = Account.rehydrate(customer_id, (TYPES.decode(e) for e in stream))
+        drafts = account.drafts(
+            run_date, profile.invoicing.run_on, profile.invoicing.default_payment_terms_days
         )
-        await save(tx, invoice, customer_id)
-        account.mark_invoiced(number, draft)
-    await save(tx, account, customer_id)
-    return len(drafts)
+        if drafts:
+            due.append((account, drafts))
+    count = sum(len(drafts) for _, drafts in due)
+    if not count:
+        return 0
+    numbers = iter(await next_numbers(tx, profile.id, count))
+    invoices: list[StreamWrite] = []
+    accounts: list[StreamWrite] = []
+    outgoing: list[Message] = []
+    for account, drafts in due:
+        for draft in drafts:
+            number = next(numbers)
+            invoice = Invoice.issue(
+                number,
+                customer_id=account.id,
+                kind="run",
+                issue_date=run_date,
+                payment_terms_days=draft.payment_terms_days,
+                lines=draft.lines,
+                vat_rate=profile.vat_rate,
+                creditor_number=profile.seller.creditor_number,
+            )
+            outgoing += publishing.messages(invoice, invoice.pending, account.id)
+            invoices.append(_written(invoice, account.id))
+            account.mark_invoiced(number, draft)
+        outgoing += publishing.messages(account, account.pending, account.id)
+        accounts.append(_written(account, account.id))
+    await batch.append(invoices + accounts)
+    await batch.publish(outgoing)
+    return count
+
+
+def _written(aggregate: Aggregate, customer_id: str | None) -> StreamWrite:
+    """What the aggregate recorded, as one stream write; the aggregate counts it as saved."""
+    write = StreamWrite(
+        aggregate.stream_id,
+        aggregate.version,
+        [TYPES.encode(event) for event in aggregate.pending],
+        customer_id,
+    )
+    aggregate.version += len(aggregate.pending)
+    aggregate.pending.clear()
+    return write
 
 
 async def resume_unfinished_runs(store: EventStore, profile: Profile) -> None:
@@ -187,8 +276,12 @@ async def pass_due_dates(tx: Transaction, day: date) -> None:
 # --- payments --------------------------------------------------------------------------------
 
 
-async def open_invoices(tx: Transaction) -> list[OpenInvoice]:
-    """Invoices matching can pick from (paid ones too: a repeat payment becomes credit)."""
+async def open_invoices(tx: Transaction, *where: ColumnElement[bool]) -> list[OpenInvoice]:
+    """Invoices matching can pick from (paid ones too: a repeat payment becomes credit).
+
+    `where` narrows the read to the invoices a payment could concern, so matching one payment
+    reads a few rows by index, never every invoice.
+    """
     rows = await tx.conn.execute(
         select(
             t.invoices.c.invoice_number,
@@ -198,9 +291,23 @@ async def open_invoices(tx: Transaction) -> list[OpenInvoice]:
             t.invoices.c.balance,
             t.invoices.c.issue_date,
             t.invoices.c.regarding_invoice,
-        ).join(t.known_customers, t.known_customers.c.customer_id == t.invoices.c.customer_id)
+        )
+        .join(t.known_customers, t.known_customers.c.customer_id == t.invoices.c.customer_id)
+        .where(*where)
+        .order_by(t.invoices.c.invoice_number)
     )
     return [OpenInvoice(r[0], r[1], r[2], r[3], Decimal(r[4]), r[5], r[6]) for r in rows.all()]
+
+
+async def candidates(tx: Transaction, amount: Decimal, reference: str | None) -> list[OpenInvoice]:
+    """The only invoices match_payment can choose for this payment: those whose FI payment ID
+    the reference names (unique index), and the unpaid ones of exactly this amount (index)."""
+    payment_ids = sorted(set(PAYMENT_ID.findall(reference or "")))
+    by_id = or_(
+        t.invoices.c.payment_id.in_(payment_ids) if payment_ids else false(),
+        and_(t.invoices.c.balance == amount, t.invoices.c.balance > 0),
+    )
+    return await open_invoices(tx, by_id)
 
 
 async def receive_payment(
@@ -227,13 +334,13 @@ async def receive_payment(
         debtor_name=debtor_name,
         statement_id=statement_id,
     )
-    invoices = await open_invoices(tx)
     if invoice_number is not None:
-        chosen = [i for i in invoices if i.number == invoice_number]
+        chosen = await open_invoices(tx, t.invoices.c.invoice_number == invoice_number)
         if not chosen:
             raise NotFound(f"no invoice {invoice_number}", field="invoice_number")
         match: Match | None = _direct(chosen[0], amount)
     else:
+        invoices = await candidates(tx, amount, reference)
         match = match_payment(amount, reference, debtor_name, invoices)
     if match is None:
         payment.leave_unmatched(
@@ -268,11 +375,10 @@ async def settle(tx: Transaction, payment: Payment, match: Match) -> None:
     if left > 0:
         # What is left pays the customer's other open invoices (its fee invoices first) before credit.
         paid_numbers = {n for n, _ in match.allocations}
-        others = [
-            i
-            for i in await open_invoices(tx)
-            if i.customer_id == match.customer_id and i.balance > 0 and i.number not in paid_numbers
-        ]
+        customer_open = await open_invoices(
+            tx, t.invoices.c.customer_id == match.customer_id, t.invoices.c.balance > 0
+        )
+        others = [i for i in customer_open if i.number not in paid_numbers]
         others.sort(key=lambda i: (i.regarding_invoice not in paid_numbers, i.issue_date, i.number))
         for other in others:
             if left <= 0:

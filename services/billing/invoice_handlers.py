@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 from services.billing import commands as cmd
@@ -97,7 +98,7 @@ async def register_payment(
 
 async def import_statement(store: EventStore, raw: bytes, meta: Metadata) -> dict[str, int | str]:
     """Import a camt.053/054 file; each entry once, however often the file is imported."""
-    statement = parse_statement(raw)
+    statement = await asyncio.to_thread(parse_statement, raw)  # a large file takes seconds
     outcome: dict[str, int | str] = {"statement_id": statement.statement_id, "kind": statement.kind}
     counts = {"matched": 0, "unmatched": 0, "duplicate": 0}
     for entry in statement.entries:

@@ -12,6 +12,7 @@ from services.billing.domain.payments import Payment
 from shared.contracts import Contract
 from shared.contracts import billing as c
 from shared.domain import Aggregate, DomainEvent
+from shared.store.batch import Message
 from shared.store.eventstore import Transaction
 
 
@@ -19,17 +20,35 @@ async def publish(
     tx: Transaction, aggregate: Aggregate, events: Sequence[DomainEvent], customer_id: str | None
 ) -> None:
     """Queue the contracts for one save in the outbox."""
+    for m in messages(aggregate, events, customer_id):
+        await tx.publish(
+            m.message,
+            topic=m.topic,
+            customer_id=m.customer_id,
+            subject=m.subject,
+            business_date=m.business_date,
+        )
+
+
+def messages(
+    aggregate: Aggregate, events: Sequence[DomainEvent], customer_id: str | None
+) -> list[Message]:
+    """The contracts one save gives rise to, in order, ready for the outbox."""
+    found = []
     for event in events:
         # A document is dated by its issue date, also when issued while catching up.
         day = getattr(event, "issue_date", None)
         for message in _contracts(aggregate, event, events, customer_id):
-            await tx.publish(
-                message,
-                topic=c.TOPIC,
-                customer_id=customer_id,
-                subject=aggregate.stream_id,
-                business_date=day,
+            found.append(
+                Message(
+                    message,
+                    topic=c.TOPIC,
+                    customer_id=customer_id,
+                    subject=aggregate.stream_id,
+                    business_date=day,
+                )
             )
+    return found
 
 
 def _contracts(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from services.ops import api, consumer
+from services.ops import api, consumer, dead_letters
 from services.ops.adapters.asset_view import AssetView
 from services.ops.adapters.customer_view import CustomerView
 from services.ops.adapters.dunning_view import DunningBoardView
@@ -49,6 +49,7 @@ def projections(runtime: Runtime) -> Sequence[Projection]:
         ProvisioningView(),
         AssetView(),
         WebhookView(),
+        dead_letters.DeadLetterView(),
     ]
 
 
@@ -64,11 +65,12 @@ def spec() -> ServiceSpec:
             api.clock_router,
             DIRECTORY.router(),
             webhooks_api.router,
+            dead_letters.router,
         ],
         public_routers=dashboard.routers,
         projections=projections,
         handlers=lambda _: DIRECTORY.handler(),
         every_event=consumer.observe,
         extra_topics=lambda: consumer.TOPICS,
-        background=[clock_ticker, webhook_delivery],
+        background=[clock_ticker, webhook_delivery, dead_letters.dead_letter_intake],
     )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -15,11 +16,18 @@ from aiokafka.errors import (
     KafkaError,
     TopicAlreadyExistsError,
 )
+from aiokafka.partitioner import murmur2
+from aiokafka.producer.message_accumulator import BatchBuilder
 
 from shared.bus.port import Delivery, Handler, Outgoing, deliver_with_retries
 from shared.settings import KafkaSettings
 
 log = logging.getLogger("msp.bus.kafka")
+
+# Keys (customers) repeat: their murmur2 hashes are kept, up to this many.
+_HASH_CACHE = 100_000
+# Bytes per record batch: a relay batch of events fits in one request per partition.
+_MAX_BATCH_BYTES = 512 * 1024
 
 
 class KafkaBus:
@@ -42,6 +50,8 @@ class KafkaBus:
         self.backoff_seconds = backoff_seconds
         self._producer: AIOKafkaProducer | None = None
         self._known_topics: set[str] = set()
+        self._partitions: dict[str, list[int]] = {}
+        self._hashes: dict[bytes, int] = {}
         self._subscriptions: list[tuple[str, tuple[str, ...], Handler]] = []
         self._consumers: list[AIOKafkaConsumer] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -55,7 +65,8 @@ class KafkaBus:
             client_id=self.client_id,
             acks="all",
             enable_idempotence=self.settings.enable_idempotence,
-            linger_ms=2,
+            linger_ms=0,  # publish() hands over whole batches: nothing to wait for
+            max_batch_size=_MAX_BATCH_BYTES,
             request_timeout_ms=self.settings.request_timeout_ms,
         )
         await self._producer.start()
@@ -79,14 +90,46 @@ class KafkaBus:
             self._producer = None
 
     async def publish(self, messages: Sequence[Outgoing]) -> None:
-        """Send all, then wait for every acknowledgement (acks=all)."""
+        """Send all, then wait for every acknowledgement (acks=all).
+
+        Messages go out as one record batch per partition (a new one when it is full), each
+        queued behind the partition's previous batch, so per-key order is publish order;
+        partitions come from the producer's default partitioner, as send() would choose.
+        """
         producer = self._require()
         await self.ensure_topics({m.topic for m in messages})
-        pending = [
-            await producer.send(m.topic, value=m.value, key=m.key.encode(), headers=list(m.headers))
-            for m in messages
-        ]
-        await asyncio.gather(*pending)
+        open_batches: dict[tuple[str, int], BatchBuilder] = {}
+        acks: list[asyncio.Future[Any]] = []
+        for m in messages:
+            key = m.key.encode()
+            tp = (m.topic, await self._partition(producer, m.topic, key))
+            headers = list(m.headers)
+            batch = open_batches.get(tp)
+            if (
+                batch is None
+                or batch.append(timestamp=None, key=key, value=m.value, headers=headers) is None
+            ):
+                if batch is not None:
+                    acks.append(await producer.send_batch(batch, tp[0], partition=tp[1]))
+                batch = open_batches[tp] = producer.create_batch()
+                batch.append(timestamp=None, key=key, value=m.value, headers=headers)
+        for (topic, partition), batch in open_batches.items():
+            acks.append(await producer.send_batch(batch, topic, partition=partition))
+        await asyncio.gather(*acks)
+
+    async def _partition(self, producer: AIOKafkaProducer, topic: str, key: bytes) -> int:
+        known = producer.client.cluster.partitions_for_topic(topic)
+        if not known:
+            known = await producer.partitions_for(topic)
+        partitions = self._partitions.get(topic)
+        if partitions is None or len(partitions) != len(known):
+            partitions = self._partitions[topic] = sorted(known)
+        hashed = self._hashes.get(key)
+        if hashed is None:
+            if len(self._hashes) >= _HASH_CACHE:
+                self._hashes.clear()
+            hashed = self._hashes[key] = murmur2(key) & 0x7FFFFFFF
+        return partitions[hashed % len(partitions)]
 
     def subscribe(self, group: str, topics: Sequence[str], handler: Handler) -> None:
         """One consumer in the group for these topics; started with the bus."""
@@ -145,6 +188,7 @@ class KafkaBus:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=500,
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
         )
         await consumer.start()
         self._consumers.append(consumer)

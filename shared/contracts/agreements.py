@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from shared.contracts import Contract, contract
+from shared.contracts import Contract, contract, upcaster
 from shared.money import Amount
+from shared.privacy import Personal, legacy_personal
 
 TOPIC = "agreements.events"
 
@@ -39,15 +40,33 @@ class DepartmentAdded(_Agreements):
 
 @contract
 class PersonAdded(_Agreements):
-    """A person at the customer (personal data: erasable by person_id)."""
+    """A person at the customer; name, e-mail and phone are sealed under the person's key.
 
+    `shared.vault.Vault.reveal(person_id, personal)` gives them in the clear, or the erased
+    marker once the person has been erased. Version 1 carried them in the clear.
+    """
+
+    version = 2
     customer_id: str
     person_id: str
     role: Literal["employee", "management_approver", "finance_contact", "contact"]
-    name: str
-    email: str | None = None
-    phone: str | None = None
+    personal: Personal
     department_id: str | None = None
+
+
+@upcaster("agreements", "PersonAdded", 1)
+def _person_added_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 carried name, email and phone in the clear: they read as plain personal data."""
+    return legacy_personal(data)
+
+
+@contract
+class PersonErased(_Agreements):
+    """The person's key is deleted: their name, e-mail and phone read as erased everywhere."""
+
+    customer_id: str
+    person_id: str
+    erased_on: date | None = None
 
 
 @contract

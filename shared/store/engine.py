@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+import orjson
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from shared.envelope import dumps_text
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -14,18 +17,45 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 60})
         _sqlite_serialised_writes(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
+        json_serializer=dumps_text,
+        json_deserializer=orjson.loads,
         pool_size=pool_size,
         max_overflow=pool_size * 2,
-        pool_pre_ping=True,
         pool_recycle=1800,
     )
+    _replace_closed_connections(engine)
+    _discard_broken_connections(engine)
+    return engine
 
 
 def is_postgres(engine: AsyncEngine) -> bool:
     """True for the PostgreSQL dialect."""
     return engine.dialect.name == "postgresql"
+
+
+def _replace_closed_connections(engine: AsyncEngine) -> None:
+    # A pooled connection whose server went away (restart, terminated backend) is replaced at
+    # checkout. The check is local (the socket was closed), so a command costs no extra round
+    # trip; pool_pre_ping would cost three (BEGIN, ping, ROLLBACK) on every checkout.
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        if driver is not None and driver.is_closed():
+            raise exc.DisconnectionError("connection closed by the server")
+
+
+def _discard_broken_connections(engine: AsyncEngine) -> None:
+    # A connection the server dropped mid-statement, or whose statement was cancelled, fails
+    # every later statement ("another operation is in progress") while its socket still looks
+    # open: treat that as a disconnect, so the pool discards it instead of lending it again.
+    from shared.store.availability import is_unavailable
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _handle_error(context: Any) -> None:
+        if is_unavailable(context.original_exception):
+            context.is_disconnect = True
 
 
 def _sqlite_serialised_writes(engine: AsyncEngine) -> None:

@@ -9,13 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
+import asyncpg
 from sqlalchemy import Table, and_, delete, insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts import Contract
-from shared.envelope import CloudEvent, utcnow
+from shared.envelope import CloudEvent, dumps_text, utcnow
 from shared.ids import new_id
+from shared.store.availability import retry_while_unavailable
 from shared.store.engine import is_postgres
 from shared.store.schema import events, inbox, outbox, service_state
 
@@ -59,6 +61,16 @@ class StoredEvent:
     def cursor(self) -> Cursor:
         """Where this event stands in the global order."""
         return (self.txid, self.position)
+
+
+@dataclass(frozen=True)
+class StreamAppend:
+    """New events for one stream, after the version the command loaded (for append_many)."""
+
+    stream_id: str
+    expected_version: int
+    events: Sequence[NewEvent]
+    customer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,8 @@ class EventStore:
         if tx.wrote_outbox:
             self.outbox_written.set()
         for work in tx.after_commit_work:
-            await work()
+            # Committed work must not be dropped because the database went away meanwhile.
+            await retry_while_unavailable(work, what="after-commit work")
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         """Every event of one stream, in version order."""
@@ -153,10 +166,25 @@ class Transaction:
         self._last_txid: dict[str, int] = {}
         self.after_commit_work: list[Callable[[], Awaitable[None]]] = []
         self._business_date: date | bool | None = False
+        self._driver: asyncpg.Connection | None = None
+
+    async def driver(self) -> asyncpg.Connection:
+        """PostgreSQL: the asyncpg connection under this transaction (BEGIN already sent).
+
+        The hot paths (load, append, append_many) use it directly: prepared statements and
+        one round trip each, without building SQLAlchemy statements per call.
+        """
+        if self._driver is None:
+            self._driver = await _driver_in_transaction(self.conn)
+        return self._driver
 
     async def load(self, stream_id: str) -> list[StoredEvent]:
         """The stream's events; remembers the last writer for the order guard."""
-        loaded = await _load(self.conn, stream_id)
+        if self.store.postgres:
+            driver = await self.driver()
+            loaded = [_from_record(r) for r in await driver.fetch(_PG_LOAD, stream_id)]
+        else:
+            loaded = await _load(self.conn, stream_id)
         if loaded:
             self._last_txid[stream_id] = loaded[-1].txid
         return loaded
@@ -172,13 +200,11 @@ class Transaction:
         """Append after expected_version; ConcurrencyError if another writer got there first."""
         if not new_events:
             return []
-        meta = {
-            "actor": self.meta.actor,
-            "correlation_id": self.meta.correlation_id,
-            "causation_id": self.meta.causation_id,
-            "customer_id": customer_id,
-            "business_date": _iso(await self.business_date()),
-        }
+        if self.store.postgres:
+            return await self.append_many(
+                [StreamAppend(stream_id, expected_version, new_events, customer_id)]
+            )
+        meta = await self._meta(customer_id)
         now = utcnow()
         rows = [
             {
@@ -219,10 +245,113 @@ class Transaction:
             )
             for offset, (ids, new) in enumerate(zip(written, new_events, strict=True), start=1)
         ]
-        for event in stored:
-            for projection in self.store.projections:
-                await projection.apply(self.conn, event)
+        await self._project(stored)
         return stored
+
+    async def append_many(self, appends: Sequence[StreamAppend]) -> list[StoredEvent]:
+        """Append to many streams at once: one statement for the whole batch.
+
+        The same contract as calling append for each in turn (one transaction id, positions
+        in the order given, ConcurrencyError if any stream moved), for imports and batch
+        jobs that write thousands of events per transaction.
+        """
+        if not self.store.postgres:
+            stored: list[StoredEvent] = []
+            for one in appends:
+                stored += await self.append(
+                    one.stream_id, one.expected_version, one.events, customer_id=one.customer_id
+                )
+            return stored
+        now = utcnow()
+        # The business date rides on the insert when this transaction has not read it yet.
+        date_known = self._business_date is not False
+        business_date = _iso(self._business_date) if date_known else None  # type: ignore[arg-type]
+        columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
+        stream_ids, versions, event_ids, types, datas, metas = columns
+        metas_by_customer: dict[str | None, dict[str, Any]] = {}
+        meta_texts: dict[str | None, str] = {}
+        for one in appends:
+            if one.customer_id not in metas_by_customer:
+                meta = self._meta_dict(one.customer_id, business_date)
+                metas_by_customer[one.customer_id] = meta
+                meta_texts[one.customer_id] = dumps_text(meta)
+            meta_text = meta_texts[one.customer_id]
+            for offset, new in enumerate(one.events, start=1):
+                stream_ids.append(one.stream_id)
+                versions.append(one.expected_version + offset)
+                event_ids.append(new.event_id)
+                types.append(new.type)
+                datas.append(dumps_text(new.data))
+                metas.append(meta_text)
+        if not stream_ids:
+            return []
+        driver = await self.driver()
+        try:
+            written = await driver.fetch(
+                _PG_APPEND if date_known else _PG_APPEND_READING_DATE,
+                stream_ids,
+                versions,
+                event_ids,
+                types,
+                datas,
+                metas,
+                now,
+            )
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise ConcurrencyError(f"a stream moved past the version loaded: {exc}") from exc
+        if not date_known:
+            business_date = written[0][2]
+            self._business_date = date.fromisoformat(business_date) if business_date else None
+            for meta in metas_by_customer.values():
+                meta["business_date"] = business_date
+        txid = written[0][1]
+        # Positions were drawn in the order given; RETURNING need not list them in that order.
+        positions = sorted(record[0] for record in written)
+        for one in appends:
+            # A transaction whose id is older than the stream's last writer would sort before it.
+            if txid < self._last_txid.get(one.stream_id, 0):
+                raise ConcurrencyError(f"{one.stream_id}: a newer transaction wrote it; retry")
+        stored = []
+        index = 0
+        for one in appends:
+            meta = metas_by_customer[one.customer_id]
+            for offset, new in enumerate(one.events, start=1):
+                position = positions[index]
+                index += 1
+                stored.append(
+                    StoredEvent(
+                        position=position,
+                        txid=txid,
+                        stream_id=one.stream_id,
+                        version=one.expected_version + offset,
+                        event_id=new.event_id,
+                        type=new.type,
+                        data=new.data,
+                        meta=meta,
+                        recorded_at=now,
+                    )
+                )
+        await self._project(stored)
+        return stored
+
+    async def _project(self, stored: Sequence[StoredEvent]) -> None:
+        projections = self.store.projections
+        if projections:
+            for event in stored:
+                for projection in projections:
+                    await projection.apply(self.conn, event)
+
+    def _meta_dict(self, customer_id: str | None, business_date: str | None) -> dict[str, Any]:
+        return {
+            "actor": self.meta.actor,
+            "correlation_id": self.meta.correlation_id,
+            "causation_id": self.meta.causation_id,
+            "customer_id": customer_id,
+            "business_date": business_date,
+        }
+
+    async def _meta(self, customer_id: str | None) -> dict[str, Any]:
+        return self._meta_dict(customer_id, _iso(await self.business_date()))
 
     async def publish(
         self,
@@ -288,7 +417,12 @@ class Transaction:
     async def business_date(self) -> date | None:
         """The DayStarted date in force for this service."""
         if self._business_date is False:
-            self._business_date = await _business_date(self.conn)
+            if self.store.postgres:
+                driver = await self.driver()
+                value = await driver.fetchval(_PG_BUSINESS_DATE, BUSINESS_DATE_KEY)
+                self._business_date = date.fromisoformat(value) if value else None
+            else:
+                self._business_date = await _business_date(self.conn)
         return self._business_date  # type: ignore[return-value]
 
     async def set_business_date(self, day: date) -> None:
@@ -303,6 +437,46 @@ class Transaction:
 
 
 _XMIN = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+
+_COLUMNS = "position, txid, stream_id, version, event_id, type, data, meta, recorded_at"
+_PG_LOAD = f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version"
+# unnest keeps the order given, so positions (and the global order) follow it.
+_PG_APPEND = (
+    "INSERT INTO events (stream_id, version, event_id, type, data, meta, recorded_at)"
+    " SELECT s, v, e, t, d::jsonb, m::jsonb, $7"
+    " FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[])"
+    " WITH ORDINALITY AS u(s, v, e, t, d, m, n) ORDER BY n"
+    " RETURNING position, txid"
+)
+# The same, reading the business date into the metadata in the same round trip.
+_PG_APPEND_READING_DATE = (
+    "INSERT INTO events (stream_id, version, event_id, type, data, meta, recorded_at)"
+    " SELECT s, v, e, t, d::jsonb,"
+    " m::jsonb || jsonb_build_object('business_date',"
+    f" (SELECT value->>'date' FROM service_state WHERE key = '{BUSINESS_DATE_KEY}')), $7"
+    " FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[])"
+    " WITH ORDINALITY AS u(s, v, e, t, d, m, n) ORDER BY n"
+    " RETURNING position, txid, meta->>'business_date'"
+)
+_PG_BUSINESS_DATE = "SELECT value->>'date' FROM service_state WHERE key = $1"
+
+
+async def _driver_in_transaction(conn: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection of a SQLAlchemy connection, its transaction begun."""
+    raw = await conn.get_raw_connection()
+    adapted: Any = raw.dbapi_connection
+    if adapted._transaction is None and adapted.isolation_level != "autocommit":
+        # SQLAlchemy's adapter sends BEGIN lazily, on the first statement it runs.
+        async with adapted._execute_mutex:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
+    driver: asyncpg.Connection = raw.driver_connection
+    return driver
+
+
+def _from_record(record: Any) -> StoredEvent:
+    return StoredEvent(*record)
+
 
 T = TypeVar("T")
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, and_, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Update
 
 
 async def upsert(
@@ -20,6 +22,9 @@ async def upsert(
     update: bool = True,
 ) -> None:
     """Insert the row, or update its non-key columns if the key exists (or leave it, update=False)."""
+    in_memory = getattr(conn, "upsert", None)  # a replay's in-memory image (shared.store.replay)
+    if in_memory is not None and in_memory(table, row, key, update):
+        return
     build = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     statement = build(table).values(**row)
     changes = {name: statement.excluded[name] for name in row if name not in key and update}
@@ -28,3 +33,30 @@ async def upsert(
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(key))
     await conn.execute(statement)
+
+
+async def update_row(
+    conn: AsyncConnection, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]
+) -> None:
+    """Set values on the row whose key columns equal key (no row, no change).
+
+    The statement is built once per table and set of columns, so a projection that updates
+    one row per event does not build a new statement every time; during replay the change
+    is made to the in-memory image directly (shared.store.replay).
+    """
+    in_memory = getattr(conn, "update_row", None)
+    if in_memory is not None and in_memory(table, key, values):
+        return
+    statement = _update_statement(table, tuple(key), tuple(values))
+    parameters = {f"k_{name}": value for name, value in key.items()}
+    parameters.update({f"v_{name}": value for name, value in values.items()})
+    await conn.execute(statement, parameters)
+
+
+@lru_cache(maxsize=512)
+def _update_statement(table: Table, key: tuple[str, ...], columns: tuple[str, ...]) -> Update:
+    return (
+        update(table)
+        .where(and_(*(table.c[name] == bindparam(f"k_{name}") for name in key)))
+        .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns})
+    )

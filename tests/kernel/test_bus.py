@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
+from aiokafka.partitioner import murmur2
 
 from shared.bus.kafka import KafkaBus
 from shared.bus.local import LocalBus
@@ -283,3 +284,49 @@ async def test_lag_counts_unhandled_messages_and_goes_to_zero_once_handled(
     await wait_until(lambda: len(got) == 20, "all 20 messages")
     await wait_until(lambda: drained(bus), "lag to reach 0")
     assert await bus.lag() == 0
+
+
+async def test_a_publish_bigger_than_a_record_batch_keeps_each_keys_order(
+    make_bus: BusFactory,
+) -> None:
+    # About 2.4 MB in one call: several record batches per partition on Kafka.
+    topic, group = unique("big"), unique("g")
+    keys = ["a", "b", "c"]
+    padding = "x" * 4000
+    messages = [
+        Outgoing(topic, keys[i % 3], f"{keys[i % 3]}:{i}:{padding}".encode()) for i in range(600)
+    ]
+    got: list[Delivery] = []
+    bus = make_bus()
+    bus.subscribe(group, [topic], recorder(got))
+    await bus.start()
+
+    await bus.publish(messages)
+    await wait_until(lambda: len({d.value for d in got}) == 600, "all 600 messages")
+
+    for key in keys:
+        sent = [m.value for m in messages if m.key == key]
+        arrived = list(dict.fromkeys(d.value for d in got if d.key == key))
+        assert arrived == sent, f"key {key} out of order"
+
+
+@pytest.mark.parametrize(
+    "make_bus", [pytest.param("kafka", marks=pytest.mark.kafka)], indirect=True
+)
+async def test_each_key_lands_on_the_partition_kafkas_default_partitioner_picks(
+    make_bus: BusFactory,
+) -> None:
+    # Other producers (and any send()) must agree with the bus on where a key lives.
+    topic, group = unique("partitions"), unique("g")
+    keys = [f"customer-{n}" for n in range(40)]
+    got: list[Delivery] = []
+    bus = make_bus()
+    bus.subscribe(group, [topic], recorder(got))
+    await bus.start()
+
+    await bus.publish([Outgoing(topic, key, key.encode()) for key in keys])
+    await wait_until(lambda: len(got) == 40, "all 40 messages")
+
+    for delivery in got:
+        expected = (murmur2(delivery.key.encode()) & 0x7FFFFFFF) % 4
+        assert delivery.partition == expected, delivery.key

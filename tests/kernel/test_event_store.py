@@ -6,16 +6,20 @@ import asyncio
 import random
 
 import pytest
+from sqlalchemy import select
 
 from shared.store.eventstore import (
     ConcurrencyError,
     EventStore,
     Metadata,
     NewEvent,
+    StreamAppend,
     retry_on_conflict,
 )
 from shared.store.replay import rebuild_projections
-from tests.kernel.stores import open_store, tally
+from shared.store.schema import events
+from shared.store.upsert import update_row
+from tests.kernel.stores import open_store, tallies, tally
 
 META = Metadata(actor="test")
 
@@ -137,3 +141,75 @@ async def test_a_reader_never_skips_an_event_of_a_transaction_still_running(
         seen_after = await store.read_all()
     assert seen_while_open == [], "nothing at or after the running transaction is handed out"
     assert [e.data["n"] for e in seen_after] == [1, 2]
+
+
+async def test_append_many_keeps_the_order_given_across_streams(database_url: str) -> None:
+    async with open_store(database_url) as store:
+        async with store.transaction(META) as tx:
+            await tx.append("b", 0, [event(0)])
+        async with store.transaction(META) as tx:
+            loaded = await tx.load("b")
+            stored = await tx.append_many(
+                [
+                    StreamAppend("a", 0, [event(1), event(2)], customer_id="c-1"),
+                    StreamAppend("b", len(loaded), [event(3)]),
+                    StreamAppend("c", 0, [event(4), event(5)]),
+                ]
+            )
+        async with store.engine.connect() as conn:  # the global order, whatever the horizon
+            everything = (
+                await conn.execute(
+                    select(events.c.txid, events.c.position, events.c.data).order_by(
+                        events.c.txid, events.c.position
+                    )
+                )
+            ).all()
+        counts = await tally(store)
+    assert [(e.stream_id, e.version) for e in stored] == [
+        ("a", 1),
+        ("a", 2),
+        ("b", 2),
+        ("c", 1),
+        ("c", 2),
+    ]
+    assert [e.data["n"] for e in everything] == [0, 1, 2, 3, 4, 5], "the global order is as given"
+    assert [(e.txid, e.position) for e in everything[1:]] == [e.cursor for e in stored]
+    assert stored[0].meta["customer_id"] == "c-1" and stored[2].meta["customer_id"] is None
+    assert counts == {"a": 2, "b": 2, "c": 2}, "projections saw every event"
+
+
+async def test_append_many_is_a_conflict_as_a_whole_if_one_stream_moved(database_url: str) -> None:
+    async with open_store(database_url) as store:
+        async with store.transaction(META) as tx:
+            await tx.append("s", 0, [event(1)])
+        with pytest.raises(ConcurrencyError):
+            async with store.transaction(META) as tx:
+                await tx.append_many(
+                    [StreamAppend("fresh", 0, [event(2)]), StreamAppend("s", 0, [event(3)])]
+                )
+        assert await store.read_stream("fresh") == []
+        assert await tally(store) == {"s": 1}
+
+
+async def test_replay_in_memory_and_statement_by_statement_agree(database_url: str) -> None:
+    async with open_store(database_url) as store:
+        for n in range(40):
+            await append_next(store, f"s{n % 5}", n)
+        before = await tally(store)
+        await rebuild_projections(store, in_memory=False)
+        by_statement = await tally(store)
+        replayed = await rebuild_projections(store)
+        in_memory = await tally(store)
+    assert replayed == 40
+    assert in_memory == by_statement == before == {f"s{i}": 8 for i in range(5)}
+
+
+async def test_update_row_changes_only_the_row_with_that_key(database_url: str) -> None:
+    async with open_store(database_url) as store:
+        for n in range(3):
+            await append_next(store, "x", n)
+        await append_next(store, "y", 9)
+        async with store.engine.begin() as conn:
+            await update_row(conn, tallies, {"stream_id": "x"}, {"events": 30})
+            await update_row(conn, tallies, {"stream_id": "nobody"}, {"events": 1})
+        assert await tally(store) == {"x": 30, "y": 1}

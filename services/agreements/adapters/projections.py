@@ -10,8 +10,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.agreements.adapters import tables as t
+from shared.privacy import legacy_personal
 from shared.store.eventstore import StoredEvent
-from shared.store.upsert import upsert
+from shared.store.upsert import update_row, upsert
 
 
 def _day(value: Any) -> date | None:
@@ -29,6 +30,7 @@ class AgreementsView:
             "CustomerRegistered": self._customer,
             "DepartmentAdded": self._department,
             "PersonAdded": self._person,
+            "PersonErased": self._person_erased,
             "AgreementSigned": self._agreement,
             "TrialStarted": self._trial_started,
             "TrialConverted": self._trial_converted,
@@ -63,7 +65,19 @@ class AgreementsView:
         await upsert(conn, t.departments, d, key=["department_id"])
 
     async def _person(self, conn: AsyncConnection, d: dict[str, Any]) -> None:
-        await upsert(conn, t.people, d, key=["person_id"])
+        # Only the sealed form is kept; the API reveals it through the vault when asked.
+        d = legacy_personal(d)
+        row = {k: d.get(k) for k in ("person_id", "customer_id", "role", "department_id")}
+        await upsert(
+            conn, t.people, {**row, "personal": d["personal"], "erased": False}, key=["person_id"]
+        )
+
+    async def _person_erased(self, conn: AsyncConnection, d: dict[str, Any]) -> None:
+        await conn.execute(
+            update(t.people)
+            .where(t.people.c.person_id == d["person_id"])
+            .values(personal=None, name=None, email=None, phone=None, erased=True)
+        )
 
     async def _agreement(self, conn: AsyncConnection, d: dict[str, Any]) -> None:
         row = {
@@ -121,11 +135,7 @@ class AgreementsView:
     async def _subscription(
         self, conn: AsyncConnection, subscription_id: str, **values: Any
     ) -> None:
-        await conn.execute(
-            update(t.subscriptions)
-            .where(t.subscriptions.c.subscription_id == subscription_id)
-            .values(**values)
-        )
+        await update_row(conn, t.subscriptions, {"subscription_id": subscription_id}, values)
 
     async def _vendor_reference(self, conn: AsyncConnection, d: dict[str, Any]) -> None:
         await self._subscription(conn, d["subscription_id"], vendor_reference=d["vendor_reference"])

@@ -44,10 +44,13 @@ people = Table(
     Column("person_id", String(36), primary_key=True),
     Column("customer_id", String(36), nullable=False, index=True),
     Column("role", String(40), nullable=False),
-    Column("name", String(200), nullable=False),
+    # name, email and phone stay empty: the person's data is kept sealed in `personal`.
+    Column("name", String(200)),
     Column("email", String(320)),
     Column("phone", String(40)),
     Column("department_id", String(36)),
+    Column("personal", JSON(none_as_null=True)),
+    Column("erased", Boolean, nullable=False, default=False),
 )
 
 agreements = Table(

@@ -8,9 +8,15 @@ from stdnum.dk import cvr as cvr_number  # pure validation code, no I/O
 from stdnum.exceptions import ValidationError
 
 from services.agreements.domain.commands import AddDepartment, AddPerson, RegisterCustomer
-from services.agreements.domain.events import CustomerRegistered, DepartmentAdded, PersonAdded
+from services.agreements.domain.events import (
+    CustomerRegistered,
+    DepartmentAdded,
+    PersonAdded,
+    PersonErased,
+)
 from shared.domain import Aggregate
-from shared.errors import DomainError
+from shared.errors import DomainError, NotFound
+from shared.privacy import SealedPersonal
 
 
 def valid_cvr(value: str) -> str:
@@ -33,6 +39,7 @@ class Customer(Aggregate):
         self.registered_on: date | None = None
         self.departments: dict[str, str] = {}
         self.people: dict[str, str] = {}
+        self.erased: set[str] = set()
 
     @classmethod
     def register(cls, customer_id: str, command: RegisterCustomer, today: date | None) -> Customer:
@@ -64,21 +71,32 @@ class Customer(Aggregate):
             DepartmentAdded(customer_id=self.id, department_id=department_id, name=command.name)
         )
 
-    def add_person(self, person_id: str, command: AddPerson) -> None:
-        """Add an employee, management approver or contact."""
+    def check_person(self, command: AddPerson) -> None:
+        """DomainError if the person cannot be added (before their data is sealed)."""
         if command.department_id and command.department_id not in self.departments:
             raise DomainError(f"no department {command.department_id}", field="department_id")
+
+    def add_person(self, person_id: str, command: AddPerson, personal: SealedPersonal) -> None:
+        """Add an employee, management approver or contact; personal is their sealed data."""
+        self.check_person(command)
         self._record(
             PersonAdded(
                 customer_id=self.id,
                 person_id=person_id,
                 role=command.role,
-                name=command.name,
-                email=command.email,
-                phone=command.phone,
+                personal=personal,
                 department_id=command.department_id,
             )
         )
+
+    def erase_person(self, person_id: str, today: date | None) -> bool:
+        """Record an erasure (once); False if the person was erased already."""
+        if person_id not in self.people:
+            raise NotFound(f"no person {person_id} at this customer", field="person_id")
+        if person_id in self.erased:
+            return False
+        self._record(PersonErased(customer_id=self.id, person_id=person_id, erased_on=today))
+        return True
 
     def when_CustomerRegistered(self, event: CustomerRegistered) -> None:
         self.name = event.name
@@ -90,3 +108,6 @@ class Customer(Aggregate):
 
     def when_PersonAdded(self, event: PersonAdded) -> None:
         self.people[event.person_id] = event.role
+
+    def when_PersonErased(self, event: PersonErased) -> None:
+        self.erased.add(event.person_id)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import model_validator
 
 from shared.domain import DomainEvent
+from shared.privacy import Personal, legacy_personal
 
 Role = Literal["employee", "management_approver", "finance_contact", "contact"]
 
@@ -34,17 +37,29 @@ class DepartmentAdded(DomainEvent):
 class PersonAdded(DomainEvent):
     """A person at the customer: employee, management approver or contact.
 
-    Personal data sits only in these events, keyed by person_id, so it can be erased
-    without rewriting any other event.
+    Personal data sits only here, sealed under the person's own key (`personal`), so
+    deleting that key erases it without rewriting any event.
     """
 
     customer_id: str
     person_id: str
     role: Role
-    name: str
-    email: str | None
-    phone: str | None
-    department_id: str | None
+    personal: Personal
+    department_id: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _recorded_in_the_clear(cls, data: Any) -> Any:
+        # Events recorded before sealing began carry name, email and phone in the clear.
+        return legacy_personal(data) if isinstance(data, dict) else data
+
+
+class PersonErased(DomainEvent):
+    """The person's key was deleted on an erasure request: their data reads as erased."""
+
+    customer_id: str
+    person_id: str
+    erased_on: date | None
 
 
 class AgreementSigned(DomainEvent):
@@ -161,6 +176,7 @@ ALL = (
     CustomerRegistered,
     DepartmentAdded,
     PersonAdded,
+    PersonErased,
     AgreementSigned,
     TrialStarted,
     TrialConverted,

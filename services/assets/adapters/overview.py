@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.assets.adapters import tables as t
+from services.assets.adapters.people import revealed_people
 from services.assets.domain.policy import product_label
 
 COMPANY = "Virksomheden"
@@ -59,15 +60,14 @@ async def build_overview(conn: AsyncConnection, customer_id: str) -> Overview:
             )
         ).all()
     )
-    people = dict(
-        (
-            await conn.execute(
-                select(t.people.c.person_id, t.people.c.name).where(
-                    t.people.c.customer_id == customer_id
-                )
-            )
-        ).all()
-    )
+    person_ids = (
+        await conn.execute(
+            select(t.people.c.person_id).where(t.people.c.customer_id == customer_id)
+        )
+    ).scalars()
+    people = {
+        pid: data.name for pid, data in (await revealed_people(conn, list(person_ids))).items()
+    }
     h, s = t.hardware.c, t.software.c
     hardware = (
         (

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.assets.adapters import tables as t
 from services.assets.adapters.visit_view import project_visits
+from shared.privacy import legacy_personal
 from shared.store.eventstore import StoredEvent
 from shared.store.upsert import upsert
 
@@ -62,7 +63,8 @@ class AssetsView:
     def __init__(self) -> None:
         self._apply: dict[str, Apply] = {
             "DepartmentNoted": self._row(t.departments, "department_id"),
-            "PersonNoted": self._row(t.people, "person_id"),
+            "PersonNoted": self._person,
+            "PersonForgotten": self._person_forgotten,
             "HardwareRegistered": self._hardware,
             "HardwareMoved": self._moved,
             "HardwareOrdered": self._row(t.hardware_orders, "order_id"),
@@ -90,6 +92,17 @@ class AssetsView:
             await upsert(conn, table, _pick(event.data, table.columns), key=[key])
 
         return apply
+
+    async def _person(self, conn: AsyncConnection, event: StoredEvent) -> None:
+        row = _pick(legacy_personal(event.data), t.people.columns)
+        await upsert(conn, t.people, {**row, "name": None, "email": None}, key=["person_id"])
+
+    async def _person_forgotten(self, conn: AsyncConnection, event: StoredEvent) -> None:
+        await conn.execute(
+            update(t.people)
+            .where(t.people.c.person_id == event.data["person_id"])
+            .values(personal=None, name=None, email=None)
+        )
 
     async def _hardware(self, conn: AsyncConnection, event: StoredEvent) -> None:
         row = _pick(event.data, t.hardware.columns)

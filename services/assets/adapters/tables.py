@@ -40,9 +40,11 @@ people = Table(
     Column("person_id", String(36), primary_key=True),
     Column("customer_id", String(36), nullable=False, index=True),
     Column("role", String(40), nullable=False),
-    Column("name", String(200), nullable=False),
+    # name and email stay empty: the person's data is kept sealed in `personal`.
+    Column("name", String(200)),
     Column("email", String(320)),
     Column("department_id", String(36)),
+    Column("personal", JSON(none_as_null=True)),
 )
 
 hardware = Table(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from services.assets import queries
 from services.assets.adapters import tables as t
 from services.assets.adapters.overview import Overview, build_overview
+from services.assets.adapters.people import revealed_recipients
 from services.assets.adapters.terms import terms_of
 from services.assets.adapters.workbook_xlsx import XLSX
 from services.assets.domain import commands as cmd
@@ -23,6 +24,7 @@ from services.assets.schemas import (
     WorkbookRead,
 )
 from shared.errors import NotFound
+from shared.privacy import ERASED
 from shared.service import MetadataDep, RuntimeDep
 
 router = APIRouter()
@@ -67,7 +69,15 @@ async def list_workbooks(customer_id: str, runtime: RuntimeDep) -> list[Workbook
                 select(t.workbooks).where(w.customer_id == customer_id).order_by(w.month)
             )
         ).mappings()
-        return [WorkbookRead.model_validate(dict(row)) for row in rows]
+        return [
+            WorkbookRead.model_validate(
+                {
+                    **row,
+                    "recipients": await revealed_recipients(conn, row["recipients"], erased=ERASED),
+                }
+            )
+            for row in rows.all()
+        ]
 
 
 @router.get(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import model_validator
 
 from shared.domain import DomainEvent
+from shared.privacy import Personal, legacy_personal
 
 Role = Literal["employee", "management_approver", "finance_contact", "contact"]
 
@@ -29,14 +32,26 @@ class DepartmentNoted(DomainEvent):
 
 
 class PersonNoted(DomainEvent):
-    """A person at the customer (personal data, keyed by person_id)."""
+    """A person at the customer; name and e-mail stay sealed under the person's key."""
 
     customer_id: str
     person_id: str
     role: Role
-    name: str
-    email: str | None
+    personal: Personal
     department_id: str | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _noted_in_the_clear(cls, data: Any) -> Any:
+        # Facts noted before sealing began carry name and e-mail in the clear.
+        return legacy_personal(data) if isinstance(data, dict) else data
+
+
+class PersonForgotten(DomainEvent):
+    """The person was erased at agreements: their data reads as erased from now on."""
+
+    customer_id: str
+    person_id: str
 
 
 class AgreementNoted(DomainEvent):
@@ -91,6 +106,7 @@ FACTS = (
     AssetRegisterOpened,
     DepartmentNoted,
     PersonNoted,
+    PersonForgotten,
     AgreementNoted,
     SubscriptionNoted,
     SubscriptionQuantityNoted,

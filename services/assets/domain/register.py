@@ -8,6 +8,7 @@ from datetime import date
 from services.assets.domain import facts as f
 from shared.domain import Aggregate
 from shared.errors import DomainError
+from shared.privacy import ERASED, Personal, PersonalData
 
 # Subscriptions the register follows: PC security packages and the agreement tier itself.
 FOLLOWED_KINDS = ("pc-security", "it-agreement")
@@ -21,13 +22,14 @@ ROLE_NAMES = {
 
 @dataclass(frozen=True)
 class Person:
-    """A person at the customer."""
+    """A person at the customer; name and e-mail are filled in by `reveal` (else erased)."""
 
     person_id: str
     role: str
     name: str
     email: str | None
     department_id: str | None
+    personal: Personal | None = None
 
 
 @dataclass
@@ -82,6 +84,29 @@ class Register(Aggregate):
         """Learn a person (once)."""
         if person.person_id not in self.people:
             self._record(person)
+
+    def forget_person(self, person_id: str) -> None:
+        """Erase a known person (once)."""
+        person = self.people.get(person_id)
+        if person is not None and person.personal is not None:
+            self._record(f.PersonForgotten(customer_id=self.id, person_id=person_id))
+
+    def sealed_people(self) -> list[tuple[str, Personal | None]]:
+        """Each person's sealed data, for the vault to reveal."""
+        return [(p.person_id, p.personal) for p in self.people.values()]
+
+    def reveal(self, revealed: dict[str, PersonalData]) -> None:
+        """Fill in the people's names and e-mails as the vault revealed them (not an event)."""
+        for person_id, data in revealed.items():
+            person = self.people[person_id]
+            self.people[person_id] = Person(
+                person_id, person.role, data.name, data.email, person.department_id, person.personal
+            )
+
+    def recipient_references(self, recipients: list[str]) -> list[str]:
+        """Recipients as recorded: a person's e-mail becomes `person:<person_id>`."""
+        by_email = {p.email: p.person_id for p in self.people.values() if p.email}
+        return [f"person:{by_email[r]}" if r in by_email else r for r in recipients]
 
     def note_agreement(self, agreement: f.AgreementNoted) -> None:
         """Learn the agreement and its tier."""
@@ -230,7 +255,13 @@ class Register(Aggregate):
 
     def when_PersonNoted(self, event: f.PersonNoted) -> None:
         self.people[event.person_id] = Person(
-            event.person_id, event.role, event.name, event.email, event.department_id
+            event.person_id, event.role, ERASED, None, event.department_id, event.personal
+        )
+
+    def when_PersonForgotten(self, event: f.PersonForgotten) -> None:
+        person = self.people[event.person_id]
+        self.people[event.person_id] = Person(
+            person.person_id, person.role, ERASED, None, person.department_id, None
         )
 
     def when_AgreementNoted(self, event: f.AgreementNoted) -> None:

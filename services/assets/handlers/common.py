@@ -16,6 +16,7 @@ from shared.store.eventstore import (
     business_today,
     run_command,
 )
+from shared.vault import current as vault
 
 TYPES = EventTypes(ev.ALL)
 T = TypeVar("T")
@@ -51,8 +52,13 @@ async def load(tx: Transaction, kind: type[A], aggregate_id: str, what: str) -> 
 
 
 async def register_of(tx: Transaction, customer_id: str) -> Register:
-    """The customer's register (the customer must be known to assets)."""
-    return await load(tx, Register, customer_id, "customer")
+    """The customer's register (the customer must be known to assets), its people revealed."""
+    register = await load(tx, Register, customer_id, "customer")
+    sealed = register.sealed_people()
+    if sealed:
+        revealed = await vault().reveal_many(sealed)
+        register.reveal({pid: data for (pid, _), data in zip(sealed, revealed, strict=True)})
+    return register
 
 
 async def save(tx: Transaction, aggregate: Aggregate, customer_id: str) -> None:

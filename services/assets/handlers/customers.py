@@ -24,12 +24,14 @@ async def send_overview(
     async def work(tx: Transaction) -> list[str]:
         register = await register_of(tx, customer_id)
         recipients = [p.email for p in register.contacts(command.person_id) if p.email]
+        # People are recorded and queued by reference; the mail outbox looks their address up.
+        references = register.recipient_references(recipients)
         overview = await build_overview(tx.conn, customer_id)
         day = await today(tx)
-        register.record_overview(recipients, day, overview.hardware, overview.software)
+        register.record_overview(references, day, overview.hardware, overview.software)
         await save(tx, register, customer_id)
         mail = OutgoingMail(
-            to=recipients,
+            to=references,
             subject=f"Oversigt over hardware og software – {register.name}",
             body=overview_text(register.name, provider, overview, day),
         )

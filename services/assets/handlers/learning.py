@@ -48,11 +48,18 @@ async def on_person_added(tx: Transaction, _: CloudEvent, message: Contract) -> 
             customer_id=message.customer_id,
             person_id=message.person_id,
             role=message.role,
-            name=message.name,
-            email=message.email,
+            personal=message.personal,
             department_id=message.department_id,
         )
     )
+    await save(tx, register, message.customer_id)
+
+
+async def on_person_erased(tx: Transaction, _: CloudEvent, message: Contract) -> None:
+    """Forget an erased person: their sealed data is dropped from the read models."""
+    assert isinstance(message, agreements_events.PersonErased)
+    register = await register_of(tx, message.customer_id)
+    register.forget_person(message.person_id)
     await save(tx, register, message.customer_id)
 
 

@@ -50,7 +50,8 @@ async def _issue(
     rows = await _rows(tx, register.id, period)
     content = xlsx.render(register.name, terms.profile.name, period, rows, today)
     filename = xlsx.filename(register.name, period.month)
-    recipients = register.finance_recipients()
+    # People are recorded and queued by reference; the mail outbox looks their address up.
+    recipients = register.recipient_references(register.finance_recipients())
     workbook_id = new_id()
     workbook = Workbook.issue(
         workbook_id, register.id, period, rows, today, (filename, xlsx.sha256(content)), recipients

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.billing.adapters import tables as t
+from shared.store.batch import driver_of, dumps_text
 from shared.store.eventstore import StoredEvent
 from shared.store.upsert import upsert
 
@@ -58,6 +61,20 @@ class BillingView:
         if handler is not None:
             await handler(conn, event.data)
 
+    async def apply_many(self, conn: AsyncConnection, events: Sequence[StoredEvent]) -> None:
+        """Project a batch in order; consecutive issued invoices become one bulk upsert."""
+        issued: list[dict[str, Any]] = []
+        for event in events:
+            if event.type == "InvoiceIssued":
+                issued.append(event.data)
+                continue
+            if issued:
+                await self._invoices(conn, issued)
+                issued = []
+            await self.apply(conn, event)
+        if issued:
+            await self._invoices(conn, issued)
+
     async def _number_used(self, conn: AsyncConnection, number: int) -> None:
         # Replay rebuilds the sequence; in normal running the issuing transaction already moved it.
         current = (
@@ -76,25 +93,27 @@ class BillingView:
             )
 
     async def _invoice(self, conn: AsyncConnection, d: dict[str, Any]) -> None:
-        await self._number_used(conn, d["invoice_number"])
-        row = {
-            "invoice_number": d["invoice_number"],
-            "customer_id": d["customer_id"],
-            "kind": d["kind"],
-            "issue_date": _day(d["issue_date"]),
-            "due_date": _day(d["due_date"]),
-            "total": d["total"],
-            "balance": d["total"],
-            "credited": "0",
-            "status": "open",
-            "due_passed": False,
-            "dispute": None,
-            "payment_id": d["payment_id"],
-            "paid_on": None,
-            "regarding_invoice": d.get("regarding_invoice"),
-            "document": d,
-        }
-        await upsert(conn, t.invoices, row, key=["invoice_number"])
+        await self._invoices(conn, [d])
+
+    async def _invoices(self, conn: AsyncConnection, issued: Sequence[dict[str, Any]]) -> None:
+        await self._number_used(conn, max(d["invoice_number"] for d in issued))
+        rows = [_invoice_row(d) for d in issued]
+        pg = await driver_of(conn) if len(rows) > 1 else None
+        if pg is None:
+            await upsert_many(conn, t.invoices, rows, key=["invoice_number"])
+            return
+        # PostgreSQL, a batch (an invoice run): one statement, no per-row statement building.
+        columns = [c.name for c in t.invoices.columns]
+        arrays: list[list[Any]] = [[] for _ in columns]
+        for row in rows:
+            for index, name in enumerate(columns):
+                arrays[index].append(row[name])
+        for name in ("total", "balance", "credited"):
+            index = columns.index(name)
+            arrays[index] = [Decimal(v) for v in arrays[index]]
+        index = columns.index("document")
+        arrays[index] = [dumps_text(v) for v in arrays[index]]
+        await pg.execute(_PG_UPSERT_INVOICES, *arrays)
 
     async def _invoice_update(self, conn: AsyncConnection, number: int, **values: Any) -> None:
         await conn.execute(
@@ -249,3 +268,52 @@ class BillingView:
     async def _run_completed(self, conn: AsyncConnection, d: dict[str, Any]) -> None:
         row = {"run_date": _day(d["run_date"]), "status": "completed", "invoices": d["invoices"]}
         await upsert(conn, t.invoice_runs, row, key=["run_date"])
+
+
+_PG_UPSERT_INVOICES = (
+    "INSERT INTO invoices (invoice_number, customer_id, kind, issue_date, due_date, total,"
+    " balance, credited, status, due_passed, dispute, payment_id, paid_on, regarding_invoice,"
+    " document) SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::date[], $5::date[],"
+    " $6::numeric[], $7::numeric[], $8::numeric[], $9::text[], $10::bool[], $11::text[],"
+    " $12::text[], $13::date[], $14::int[], $15::text[]::json[])"
+    " ON CONFLICT (invoice_number) DO UPDATE SET customer_id = EXCLUDED.customer_id,"
+    " kind = EXCLUDED.kind, issue_date = EXCLUDED.issue_date, due_date = EXCLUDED.due_date,"
+    " total = EXCLUDED.total, balance = EXCLUDED.balance, credited = EXCLUDED.credited,"
+    " status = EXCLUDED.status, due_passed = EXCLUDED.due_passed, dispute = EXCLUDED.dispute,"
+    " payment_id = EXCLUDED.payment_id, paid_on = EXCLUDED.paid_on,"
+    " regarding_invoice = EXCLUDED.regarding_invoice, document = EXCLUDED.document"
+)
+
+
+def _invoice_row(d: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "invoice_number": d["invoice_number"],
+        "customer_id": d["customer_id"],
+        "kind": d["kind"],
+        "issue_date": _day(d["issue_date"]),
+        "due_date": _day(d["due_date"]),
+        "total": d["total"],
+        "balance": d["total"],
+        "credited": "0",
+        "status": "open",
+        "due_passed": False,
+        "dispute": None,
+        "payment_id": d["payment_id"],
+        "paid_on": None,
+        "regarding_invoice": d.get("regarding_invoice"),
+        "document": d,
+    }
+
+
+async def upsert_many(
+    conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]], *, key: Sequence[str]
+) -> None:
+    """Insert the rows, or update the non-key columns of those whose key exists (executemany)."""
+    if not rows:
+        return
+    build = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = build(table)
+    changes = {name: statement.excluded[name] for name in rows[0] if name not in key}
+    await conn.execute(
+        statement.on_conflict_do_update(index_elements=list(key), set_=changes), list(rows)
+    )

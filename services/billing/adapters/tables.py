@@ -38,6 +38,8 @@ invoices = Table(
     Column("document", JSON, nullable=False),
     Index("ix_invoices_customer", "customer_id"),
     Index("ix_invoices_open_due", "status", "due_date"),
+    # Matching a payment by amount reads only the invoices of that balance.
+    Index("ix_invoices_balance", "balance"),
 )
 
 credit_notes = Table(

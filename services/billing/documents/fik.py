@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from stdnum import luhn
-
 CARD_TYPE = "71"
 PAYMENT_ID_DIGITS = 15
 CREDITOR_DIGITS = 8
@@ -35,16 +33,30 @@ def payment_id(number: int) -> str:
     if number >= 10**_BODY_DIGITS:
         raise ValueError(f"the invoice number {number} does not fit in {_BODY_DIGITS} digits")
     body = f"{number:0{_BODY_DIGITS}d}"
-    return body + luhn.calc_check_digit(body)
+    return body + str(-_luhn_sum(body + "0") % 10)
 
 
 def check_payment_id(value: str) -> str:
     """Return the payment ID if it is 15 digits with a valid Luhn check digit, else ValueError."""
     if not isinstance(value, str) or not re.fullmatch(r"\d{15}", value):
         raise ValueError(f"a payment ID is exactly {PAYMENT_ID_DIGITS} digits, got {value!r}")
-    if not luhn.is_valid(value):
+    if _luhn_sum(value) % 10:
         raise ValueError(f"the payment ID {value} has a wrong check digit (Luhn)")
     return value
+
+
+def _luhn_sum(digits: str) -> int:
+    """The Luhn (modulus 10) sum: every second digit from the right doubled, digits added."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        digit = ord(char) - 48
+        if index % 2:
+            digit = _DOUBLED[digit]
+        total += digit
+    return total
+
+
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 
 def check_creditor_number(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -67,6 +68,7 @@ def billing_horizon(run_date: date, run_on: str) -> date:
     return end_of_quarter(add_months(end_of_quarter(run_date).replace(day=1), 1))
 
 
+@functools.lru_cache(maxsize=4096)
 def period_containing(day: date, cadence: str, anchor: date) -> Period:
     """The billing period of a day: calendar month or quarter, or the yearly term from the start."""
     if cadence == "monthly":

@@ -25,7 +25,7 @@ async def overview(request: Request, runtime: RuntimeDep, session: SessionDep) -
     today = await runtime.store.business_date()
     async with runtime.store.engine.connect() as conn:
         open_items = await finance.open_invoices(conn)
-        columns, _ = await board.board(conn, today)
+        columns, _ = await board.board(conn, today, runtime.profile.dunning)
         months = await finance.monthly(conn, today)
         recent = await events.event_rows(conn, limit=12)
         actions = await provisioning.actions(conn, today, utcnow())
@@ -142,7 +142,7 @@ async def customer_page(
 async def dunning_page(request: Request, runtime: RuntimeDep, session: SessionDep) -> HTMLResponse:
     today = await runtime.store.business_date()
     async with runtime.store.engine.connect() as conn:
-        columns, settled = await board.board(conn, today)
+        columns, settled = await board.board(conn, today, runtime.profile.dunning)
     return await page(
         request, runtime, session, "dunning.html", "dunning", columns=columns, settled=settled
     )

@@ -27,6 +27,7 @@ NAV = (
     ("receivables", "/dashboard/receivables", "Receivables"),
     ("provisioning", "/dashboard/provisioning", "Provisioning"),
     ("webhooks", "/dashboard/webhooks", "Webhooks"),
+    ("dead_letters", "/dashboard/dead-letters", "Dead letters"),
 )
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 

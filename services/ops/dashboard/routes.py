@@ -6,9 +6,16 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
-from services.ops.dashboard import actions, login, pages, static_files, stream
+from services.ops.dashboard import actions, dead_letters, login, pages, static_files, stream
 
 
 def routers() -> Sequence[APIRouter]:
     """Login, pages, actions, the live stream and static files (none in the OpenAPI schema)."""
-    return [login.router, static_files.router, stream.router, actions.router, pages.router]
+    return [
+        login.router,
+        static_files.router,
+        stream.router,
+        actions.router,
+        pages.router,
+        dead_letters.router,
+    ]

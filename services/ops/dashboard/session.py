@@ -62,7 +62,8 @@ def issue(key: bytes, principal: Principal, hours: int, now: float | None = None
 def verify(key: bytes, token: str, now: float | None = None) -> Session | None:
     """The session the token stands for, or None if forged, malformed or expired."""
     body, _, signature = token.partition(".")
-    if not body or not hmac.compare_digest(signature, _sign(key, body)):
+    # As bytes: compare_digest refuses str with non-ASCII, and a cookie may hold anything.
+    if not body or not hmac.compare_digest(signature.encode(), _sign(key, body).encode()):
         return None
     try:
         payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
@@ -81,7 +82,9 @@ def csrf_token(key: bytes, session: Session) -> str:
 
 def check_csrf(key: bytes, session: Session, presented: str | None) -> None:
     """Refuse a form that did not come from one of our pages."""
-    if not presented or not hmac.compare_digest(presented, csrf_token(key, session)):
+    if not presented or not hmac.compare_digest(
+        presented.encode(), csrf_token(key, session).encode()
+    ):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="the form expired; reload the page and try again"
         )

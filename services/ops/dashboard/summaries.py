@@ -61,6 +61,7 @@ SUMMARIES: dict[str, Describe] = {
     "OrderConfirmationIssued": lambda d: f"Order confirmation {d['number']} ({d['reason']})",
     "DepartmentAdded": lambda d: f"Department {d['name']} added",
     "PersonAdded": lambda d: f"{d['role'].replace('_', ' ').capitalize()} added",
+    "PersonErased": lambda d: "Person erased: their personal data reads as erased",
     "InvoiceIssued": lambda d: (
         f"{'Fee invoice' if d['kind'] == 'fees' else 'Invoice'} {d['invoice_number']} issued: "
         f"{_kr(d['total'])}, due {_d(d['due_date'])}"

@@ -14,7 +14,6 @@ down_revision = "0001"
 
 NEW = (
     tables.departments,
-    tables.people,
     tables.agreements,
     tables.price_changes,
     tables.order_confirmations,
@@ -25,6 +24,17 @@ def upgrade() -> None:
     bind = op.get_bind()
     for table in NEW:
         table.create(bind)
+    # Frozen as it was at this revision (0004 seals people's data in later columns).
+    op.create_table(
+        "people",
+        sa.Column("person_id", sa.String(36), primary_key=True),
+        sa.Column("customer_id", sa.String(36), nullable=False, index=True),
+        sa.Column("role", sa.String(40), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("email", sa.String(320)),
+        sa.Column("phone", sa.String(40)),
+        sa.Column("department_id", sa.String(36)),
+    )
     # Frozen as it was at this revision; later columns come in their own revisions.
     op.create_table(
         "subscriptions",
@@ -50,5 +60,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("subscriptions")
+    op.drop_table("people")
     for table in reversed(NEW):
         op.drop_table(table.name)

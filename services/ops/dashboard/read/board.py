@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.ops.adapters.dunning_view import SETTLED
 from services.ops.adapters.view_tables import customer_view, dunning_view, invoice_view
+from shared.profile import DunningPolicy
 
 COLUMNS = (
     ("overdue", "Overdue", "Due date passed; first reminder next"),
@@ -20,6 +21,11 @@ COLUMNS = (
     ("closed_permanently", "Closed permanently", "Collection notice; services closed"),
     ("deletion_due", "Deletion due", "Hosted data to be deleted"),
 )
+# A ladder without these actions (MICO's: reminders only) names the columns by its letters.
+WITHOUT_ACTION = {
+    "suspend": ("reminder_2", "Reminder 2", "Second reminder sent"),
+    "close": ("closed_permanently", "Collection notice", "Last reminder before collection"),
+}
 SETTLED_DAYS = 30
 
 
@@ -74,11 +80,25 @@ async def cases(
     return found
 
 
+def columns_for(policy: DunningPolicy | None) -> dict[str, Column]:
+    """The board's columns in ladder order, as far as the profile's ladder goes."""
+    columns = {key: Column(key, title, hint) for key, title, hint in COLUMNS}
+    if policy is None:
+        return columns
+    actions = {action for step in policy.steps for action in step.actions}
+    for action, (key, title, hint) in WITHOUT_ACTION.items():
+        if action not in actions:
+            columns[key] = Column(key, title, hint)
+    if "delete_hosted_data" not in actions:
+        del columns["deletion_due"]
+    return columns
+
+
 async def board(
-    conn: AsyncConnection, today: date | None
+    conn: AsyncConnection, today: date | None, policy: DunningPolicy | None = None
 ) -> tuple[list[Column], list[dict[str, Any]]]:
     """The columns in ladder order, and cases settled in the last 30 days."""
-    columns = {key: Column(key, title, hint) for key, title, hint in COLUMNS}
+    columns = columns_for(policy)
     settled = []
     for case in await cases(conn, today=today):
         if case["stage"] == SETTLED:

