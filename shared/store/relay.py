@@ -6,19 +6,44 @@ import asyncio
 import contextlib
 import logging
 import zlib
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.bus.port import Bus, Outgoing
-from shared.store.eventstore import _XMIN, EventStore
+from shared.store.eventstore import _XMIN, Cursor, EventStore
 from shared.store.schema import outbox
 
 log = logging.getLogger("msp.relay")
 
+_COLUMNS = (
+    outbox.c.id,
+    outbox.c.txid,
+    outbox.c.topic,
+    outbox.c.key,
+    outbox.c.event_id,
+    outbox.c.payload,
+)
+# One array parameter: the statement is the same for every batch (no IN-list expansion).
+_CLEAR_PG = text("DELETE FROM outbox WHERE id = ANY(:ids)")
+# How often the leader checks that its lock's connection is still alive.
+_LEADER_CHECK_SECONDS = 1.0
+# After a wake-up that found nothing readable, the first look again (then doubling).
+_FIRST_RECHECK = 0.001
+
 
 class OutboxRelay:
-    """One active relay per service store (a PostgreSQL advisory lock elects it)."""
+    """One active relay per service store (a PostgreSQL advisory lock elects it).
+
+    Draining overlaps the three slow parts: while the bus acknowledges one batch the next
+    is read, and an acknowledged batch is deleted while the next one is sent. Batches are
+    published in (txid, id) order, one after the other, so per-key order is the outbox's;
+    a batch is deleted only after the bus acknowledged it, and nothing after a failed
+    publish is deleted, so a crash or an outage at any point republishes rather than loses
+    (the consumers' inboxes absorb the repeats).
+    """
 
     def __init__(
         self,
@@ -39,34 +64,54 @@ class OutboxRelay:
 
     async def run_once(self) -> int:
         """Publish one batch of committed rows; returns how many were sent."""
-        query = select(outbox).order_by(outbox.c.txid, outbox.c.id).limit(self.batch_size)
-        if self.store.postgres:
-            # Rows of still-running transactions may later appear below this point: wait for them.
-            query = query.where(outbox.c.txid < _XMIN)
-        async with self.store.engine.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
+        rows = await self._fetch(None)
         if not rows:
             return 0
-        await self.bus.publish(
-            [
-                Outgoing(
-                    topic=row["topic"],
-                    key=row["key"],
-                    value=row["payload"],
-                    headers=(("ce_id", row["event_id"].encode()),),
-                )
-                for row in rows
-            ]
-        )
+        await self.bus.publish(_messages(rows))
         # A crash here republishes the batch on restart; consumers' inboxes absorb it.
-        await self.clear([row["id"] for row in rows])
+        await self.clear([row.id for row in rows])
         self.published += len(rows)
         return len(rows)
+
+    async def drain(self) -> int:
+        """Publish every committed row, batch after batch; returns how many were sent."""
+        rows = await self._fetch(None)
+        sent = 0
+        reading: asyncio.Task[Sequence[Any]] | None = None
+        clearing: asyncio.Task[None] | None = None
+        try:
+            while rows:
+                sending = asyncio.create_task(self.bus.publish(_messages(rows)))
+                # Rows stay until cleared, so the next read starts after this batch's last row:
+                # below the oldest running transaction no row can appear behind it later.
+                reading = asyncio.create_task(self._fetch((rows[-1].txid, rows[-1].id)))
+                await sending  # a failure stops here: nothing from this batch on is cleared
+                if clearing is not None:
+                    await clearing
+                # This batch is cleared only once the next read is done: while its rows stand,
+                # every new row is numbered above them (SQLite numbers a row max(id) + 1, so a
+                # row written after an early clear could fall behind the read's cursor and be
+                # sent after a younger one).
+                following = await reading
+                reading = None
+                clearing = asyncio.create_task(self._clear_counted([row.id for row in rows]))
+                sent += len(rows)
+                rows = following
+        finally:
+            if reading is not None:
+                reading.cancel()
+                await asyncio.gather(reading, return_exceptions=True)
+            if clearing is not None:
+                await clearing  # what was acknowledged is cleared, even when a later publish failed
+        return sent
 
     async def clear(self, ids: list[int]) -> None:
         """Remove rows the bus has acknowledged."""
         async with self.store.engine.begin() as conn:
-            await conn.execute(delete(outbox).where(outbox.c.id.in_(ids)))
+            if self.store.postgres:
+                await conn.execute(_CLEAR_PG, {"ids": ids})
+            else:
+                await conn.execute(delete(outbox).where(outbox.c.id.in_(ids)))
 
     async def pending(self) -> int:
         """Rows waiting to be published."""
@@ -87,6 +132,21 @@ class OutboxRelay:
                 log.warning("outbox relay paused", exc_info=True)
                 await asyncio.sleep(self.retry_seconds)
 
+    async def _clear_counted(self, ids: list[int]) -> None:
+        await self.clear(ids)
+        self.published += len(ids)
+
+    async def _fetch(self, after: Cursor | None) -> Sequence[Any]:
+        query = select(*_COLUMNS)
+        if after is not None:
+            query = query.where(tuple_(outbox.c.txid, outbox.c.id) > after)
+        if self.store.postgres:
+            # Rows of still-running transactions may later appear below this point: wait for them.
+            query = query.where(outbox.c.txid < _XMIN)
+        query = query.order_by(outbox.c.txid, outbox.c.id).limit(self.batch_size)
+        async with self.store.engine.connect() as conn:
+            return (await conn.execute(query)).all()
+
     async def _run_as_leader(self) -> None:
         async with self.store.engine.connect() as raw:
             conn = await raw.execution_options(isolation_level="AUTOCOMMIT")
@@ -104,11 +164,37 @@ class OutboxRelay:
 
     async def _relay_loop(self, lock_conn: AsyncConnection | None = None) -> None:
         wakeup = self.store.outbox_written
+        hidden = 0.0  # > 0: rows committed here were not visible yet; look again this soon
+        loop = asyncio.get_running_loop()
+        leader_checked = loop.time()
         while True:
+            woken = wakeup.is_set()
             wakeup.clear()
-            if await self.run_once():
+            if await self.drain():
+                hidden = 0.0
                 continue
-            if lock_conn is not None:
+            if woken:
+                # A transaction of this process committed outbox rows, yet none was readable:
+                # an older transaction on the server still runs (PostgreSQL reads stay below
+                # it). It ends soon; look again within milliseconds rather than at the poll.
+                hidden = _FIRST_RECHECK
+            elif hidden:
+                hidden = hidden * 2 if hidden * 2 < self.poll_seconds else 0.0
+            now = loop.time()
+            if lock_conn is not None and now >= leader_checked + _LEADER_CHECK_SECONDS:
                 await lock_conn.execute(text("SELECT 1"))  # leadership lost if this fails
+                leader_checked = now
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=self.poll_seconds)
+                await asyncio.wait_for(wakeup.wait(), timeout=hidden or self.poll_seconds)
+
+
+def _messages(rows: Sequence[Any]) -> list[Outgoing]:
+    return [
+        Outgoing(
+            topic=row.topic,
+            key=row.key,
+            value=row.payload,
+            headers=(("ce_id", row.event_id.encode()),),
+        )
+        for row in rows
+    ]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from shared.bus.local import LocalBus
 from shared.bus.port import Bus, Outgoing
@@ -94,6 +95,7 @@ async def test_an_event_committed_before_the_relay_died_is_published_once_on_res
     async with open_store(database_url) as store:
         await emit(store, "c-1", 1)  # committed; the relay was dead, nothing published
         assert await bus.lag() == 0
+        await all_readable(store, 1)
         assert await OutboxRelay(store, bus).run_once() == 1  # the restarted relay
 
         async def effect_seen() -> bool:
@@ -110,6 +112,7 @@ async def test_a_relay_killed_after_publishing_republishes_and_the_inbox_absorbs
     consumer_ctx, consumer = await downstream(bus, f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite'}")
     async with open_store(database_url) as store:
         await emit(store, "c-1", 1)
+        await all_readable(store, 1)
         with pytest.raises(SystemExit):
             await CrashAfterPublish(store, bus).run_once()
         assert await OutboxRelay(store, bus).run_once() == 1, "the restarted relay sends it again"
@@ -146,3 +149,136 @@ async def test_a_broker_down_for_a_while_loses_nothing_and_keeps_each_customers_
             effects = await consumer.read_stream(f"effects-c-{customer}")
             assert [e.data["n"] for e in effects] == list(range(customer, 60, 3))
     await consumer_ctx.__aexit__(None, None, None)
+
+
+class RecordingBus:
+    """A bus that keeps what it was given and fails the publishes it is told to."""
+
+    def __init__(self, inner: LocalBus, fail_on: set[int] | None = None) -> None:
+        self.inner = inner
+        self.fail_on = fail_on or set()
+        self.calls = 0
+
+    async def publish(self, messages: Sequence[Outgoing]) -> None:
+        self.calls += 1
+        if self.calls in self.fail_on:
+            raise ConnectionError("broker unreachable")
+        await self.inner.publish(messages)
+
+
+async def all_readable(store: EventStore, count: int) -> None:
+    """Wait until the relay can read all rows: on PostgreSQL a transaction elsewhere on the
+    server holds the read horizon below rows committed after it began."""
+    horizon = " WHERE txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+    query = text("SELECT count(*) FROM outbox" + (horizon if store.postgres else ""))
+
+    async def readable() -> bool:
+        async with store.engine.connect() as conn:
+            return (await conn.execute(query)).scalar() == count
+
+    await wait_until(readable, timeout=60)
+
+
+async def published_counts(bus: LocalBus) -> list[tuple[str, int]]:
+    return [
+        (d.key, CloudEvent.from_json(d.value).data["n"])
+        for _, d in await bus.read_log()
+        if d.topic == "outboxtest.events"
+    ]
+
+
+async def test_a_drain_publishes_batch_after_batch_in_order_and_clears_each(
+    database_url: str, bus: LocalBus
+) -> None:
+    async with open_store(database_url) as store:
+        for n in range(23):
+            await emit(store, f"c-{n % 3}", n)
+        await all_readable(store, 23)
+        relay = OutboxRelay(store, RecordingBus(bus), batch_size=4)  # type: ignore[arg-type]
+        assert await relay.drain() == 23
+        assert relay.published == 23
+        assert await relay.pending() == 0
+        published = await published_counts(bus)
+        assert [n for _, n in published] == list(range(23)), "outbox order, batch after batch"
+
+
+class SlowSecondRead(OutboxRelay):
+    """A relay whose read of the next batch is slow, and two rows commit while it waits."""
+
+    written = False
+
+    async def _fetch(self, after: object) -> Sequence[object]:
+        if after is not None and not self.written:
+            self.written = True
+            await asyncio.sleep(0.2)  # long enough for anything running beside the read
+            await emit(self.store, "c-0", 1)
+            await emit(self.store, "c-0", 2)
+        return await super()._fetch(after)  # type: ignore[arg-type]
+
+
+async def test_rows_written_while_the_next_batch_is_read_are_published_in_order(
+    tmp_path: Path, bus: LocalBus
+) -> None:
+    # SQLite numbers a new row max(id) + 1: had the batch in hand been deleted before the
+    # slow read ran, row 1 would reuse its number, fall behind the read's cursor and be
+    # published after row 2.
+    async with open_store(f"sqlite+aiosqlite:///{tmp_path / 'o.sqlite'}") as store:
+        await emit(store, "c-0", 0)
+        relay = SlowSecondRead(store, bus, batch_size=1)
+        while await relay.drain():
+            pass
+        published = await published_counts(bus)
+        assert [n for _, n in published] == [0, 1, 2], "commit order, not id-reuse order"
+
+
+async def test_a_publish_failing_mid_drain_clears_only_what_was_acknowledged_before_it(
+    database_url: str, tmp_path: Path, bus: LocalBus
+) -> None:
+    consumer_ctx, consumer = await downstream(bus, f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite'}")
+    async with open_store(database_url) as store:
+        for n in range(23):
+            await emit(store, f"c-{n % 3}", n)
+        await all_readable(store, 23)
+        failing = RecordingBus(bus, fail_on={3})
+        relay = OutboxRelay(store, failing, batch_size=4)  # type: ignore[arg-type]
+        with pytest.raises(ConnectionError):
+            await relay.drain()
+        assert await relay.pending() == 23 - 8, "the two acknowledged batches are cleared"
+        assert await relay.drain() == 15, "the rest, from the failed batch on"
+        assert await relay.pending() == 0
+
+        async def all_effects() -> bool:
+            return sum((await tally(consumer)).values()) == 23
+
+        await wait_until(all_effects)
+        for customer in range(3):
+            effects = await consumer.read_stream(f"effects-c-{customer}")
+            assert [e.data["n"] for e in effects] == list(range(customer, 23, 3))
+    await consumer_ctx.__aexit__(None, None, None)
+
+
+async def test_rows_hidden_behind_an_older_transaction_go_out_as_soon_as_it_ends(
+    pg_database: str, bus: LocalBus
+) -> None:
+    async with open_store(pg_database) as store:
+        relay = OutboxRelay(store, bus, poll_seconds=30)  # only a wake-up can be quick
+        running = asyncio.create_task(relay.run())
+        try:
+            async with store.engine.connect() as older:
+                async with older.begin():
+                    # An older transaction with an id: rows committed after it stay below the
+                    # horizon (unreadable) until it ends, though their commit woke the relay.
+                    await older.execute(text("SELECT pg_current_xact_id()"))
+                    await emit(store, "c-1", 1)
+                    await asyncio.sleep(0.3)
+                    assert relay.published == 0
+            started = asyncio.get_running_loop().time()
+
+            async def sent() -> bool:
+                return relay.published == 1
+
+            await wait_until(sent, timeout=5)
+            assert asyncio.get_running_loop().time() - started < 2, "not left for the poll"
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
