@@ -23,6 +23,7 @@ from shared.bus.port import Bus
 from shared.consumer import EventHandler, RawHandler, Subscriber
 from shared.contracts import Contract
 from shared.errors import DomainError
+from shared.ids import new_id
 from shared.profile import Profile, load_profile
 from shared.settings import PlatformSettings, ServiceSettings
 from shared.store.availability import UNAVAILABLE_ERRORS, is_unavailable
@@ -244,6 +245,23 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     for kind in UNAVAILABLE_ERRORS:
         app.add_exception_handler(kind, store_unavailable)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Anything else is our fault: logged with its traceback under a reference the caller
+        # can quote, answered as JSON like every other refusal (never the exception's text).
+        if is_unavailable(exc):
+            return await store_unavailable(request, exc)
+        reference = new_id()
+        log.error(
+            "unexpected error",
+            exc_info=exc,
+            extra={"path": request.url.path, "reference": reference},
+        )
+        return JSONResponse(
+            {"detail": f"An unexpected error occurred; reference {reference}."},
+            status_code=500,
+        )
 
 
 def refusal_details(errors: Sequence[Any]) -> list[dict[str, Any]]:

@@ -14,7 +14,8 @@ from shared.envelope import dumps_text
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An engine for a service store: SQLite (embedded) or PostgreSQL (distributed)."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 60})
+        # hide_parameters: a statement's values (a secret, a person's name) never reach a log.
+        engine = create_async_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
         _sqlite_serialised_writes(engine)
         return engine
     engine = create_async_engine(
@@ -24,6 +25,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size * 2,
         pool_recycle=1800,
+        hide_parameters=True,
     )
     _replace_closed_connections(engine)
     _discard_broken_connections(engine)

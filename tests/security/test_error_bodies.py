@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.platform import RunningPlatform
@@ -84,3 +85,27 @@ async def test_a_webhook_secret_in_a_refused_registration_is_not_echoed(
     assert refused.status_code == 422
     assert SECRET not in refused.text
     assert ["body", "event_types", 0] in [e["loc"] for e in refused.json()["detail"]]
+
+
+async def test_an_unexpected_error_is_a_json_500_with_a_reference_found_in_the_log(
+    running: RunningPlatform, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = running.platform.apps()["billing"]
+
+    async def broken() -> None:
+        raise RuntimeError(f"a bug holding {SECRET}")
+
+    app.router.add_api_route("/broken-on-purpose", broken)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://billing", headers=running.clients["billing"].headers
+    ) as client:
+        answer = await client.get("/broken-on-purpose")
+    assert answer.status_code == 500
+    detail = answer.json()["detail"]
+    assert detail.startswith("An unexpected error occurred; reference ")
+    assert SECRET not in answer.text and "RuntimeError" not in answer.text
+    reference = detail.removesuffix(".").rsplit(" ", 1)[1]
+    logged = [r for r in caplog.records if r.getMessage() == "unexpected error"]
+    assert [r.__dict__["reference"] for r in logged] == [reference]
+    assert logged[0].exc_info is not None, "the traceback is kept for the operator"
