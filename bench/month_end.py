@@ -280,6 +280,7 @@ def _agreements_messages(i: int) -> list[Any]:
 
 def _account_events(i: int) -> list[Any]:
     """The events billing's consumer records for _agreements_messages(i), via the Account."""
+    from services.billing.consumer import subscription_noted
     from services.billing.domain import events as ev
     from services.billing.domain.account import Account
     from shared.contracts import agreements as a
@@ -300,21 +301,7 @@ def _account_events(i: int) -> list[Any]:
     assert isinstance(signed, a.AgreementSigned)
     account.note_agreement(signed.tier, on_trial=False, has_agreement=True)
     for m in started:
-        product = profile.product(m.sku)
-        account.note_subscription(
-            ev.SubscriptionNoted(
-                customer_id=m.customer_id,
-                subscription_id=m.subscription_id,
-                sku=m.sku,
-                name=m.name,
-                unit=product.unit if product else "stk.",
-                billing_period=m.billing_period,
-                payment_terms_days=m.payment_terms_days,
-                quantity=m.quantity,
-                unit_price=m.unit_price,
-                start=m.start,
-            )
-        )
+        account.note_subscription(subscription_noted(m, profile))
     return list(account.pending)
 
 

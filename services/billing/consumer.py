@@ -22,6 +22,23 @@ from shared.repository import Repository
 from shared.store.eventstore import Transaction
 
 
+def subscription_noted(m: a.SubscriptionStarted, profile: Profile) -> ev.SubscriptionNoted:
+    """What billing keeps of a started subscription (the unit from the profile's product)."""
+    product = profile.product(m.sku)
+    return ev.SubscriptionNoted(
+        customer_id=m.customer_id,
+        subscription_id=m.subscription_id,
+        sku=m.sku,
+        name=m.name,
+        unit=product.unit if product else "stk.",
+        billing_period=m.billing_period,
+        payment_terms_days=m.payment_terms_days,
+        quantity=m.quantity,
+        unit_price=m.unit_price,
+        start=m.start,
+    )
+
+
 def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]]:
     """Billing's subscriptions, bound to the provider profile."""
 
@@ -65,21 +82,7 @@ def handlers(profile: Profile) -> Mapping[type[Contract], Sequence[EventHandler]
     async def subscription_started(tx: Transaction, _: CloudEvent, m: Contract) -> None:
         assert isinstance(m, a.SubscriptionStarted)
         account = await h.load(tx, Account, m.customer_id, "customer_id")
-        product = profile.product(m.sku)
-        account.note_subscription(
-            ev.SubscriptionNoted(
-                customer_id=m.customer_id,
-                subscription_id=m.subscription_id,
-                sku=m.sku,
-                name=m.name,
-                unit=product.unit if product else "stk.",
-                billing_period=m.billing_period,
-                payment_terms_days=m.payment_terms_days,
-                quantity=m.quantity,
-                unit_price=m.unit_price,
-                start=m.start,
-            )
-        )
+        account.note_subscription(subscription_noted(m, profile))
         await h.save(tx, account, m.customer_id)
 
     async def quantity_changed(tx: Transaction, _: CloudEvent, m: Contract) -> None:

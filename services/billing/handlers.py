@@ -27,10 +27,11 @@ from shared.domain import Aggregate, DomainEvent
 from shared.errors import NotFound
 from shared.profile import Profile
 from shared.repository import EventTypes, Repository
-from shared.store.batch import Message, StreamBatch, StreamWrite
+from shared.store.batch import Message, StreamBatch
 from shared.store.eventstore import (
     EventStore,
     Metadata,
+    StreamAppend,
     Transaction,
     business_today,
     run_command,
@@ -203,8 +204,8 @@ async def invoice_customers(
     if not count:
         return 0
     numbers = iter(await next_numbers(tx, profile.id, count))
-    invoices: list[StreamWrite] = []
-    accounts: list[StreamWrite] = []
+    invoices: list[StreamAppend] = []
+    accounts: list[StreamAppend] = []
     outgoing: list[Message] = []
     for account, drafts in due:
         for draft in drafts:
@@ -229,9 +230,9 @@ async def invoice_customers(
     return count
 
 
-def _written(aggregate: Aggregate, customer_id: str | None) -> StreamWrite:
+def _written(aggregate: Aggregate, customer_id: str | None) -> StreamAppend:
     """What the aggregate recorded, as one stream write; the aggregate counts it as saved."""
-    write = StreamWrite(
+    write = StreamAppend(
         aggregate.stream_id,
         aggregate.version,
         [TYPES.encode(event) for event in aggregate.pending],

@@ -25,22 +25,12 @@ from shared.envelope import SPEC_VERSION, utcnow
 from shared.ids import new_id
 from shared.store.eventstore import (
     ConcurrencyError,
-    NewEvent,
     StoredEvent,
+    StreamAppend,
     Transaction,
     _stored,
 )
 from shared.store.schema import events, outbox
-
-
-@dataclass(frozen=True)
-class StreamWrite:
-    """Events to append to one stream after the version it was read at."""
-
-    stream_id: str
-    expected_version: int
-    events: Sequence[NewEvent]
-    customer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +88,7 @@ class StreamBatch:
                 self._last_txid[stream_id] = stream[-1].txid
         return found
 
-    async def append(self, writes: Sequence[StreamWrite]) -> list[StoredEvent]:
+    async def append(self, writes: Sequence[StreamAppend]) -> list[StoredEvent]:
         """Append every write in one statement; ConcurrencyError if any stream moved on."""
         writes = [w for w in writes if w.events]
         if not writes:

@@ -130,7 +130,8 @@ async def run_poison_scenario(running: Services, rounds: int) -> dict[str, Any]:
     )
 
     async def all_recorded() -> bool:
-        return len(await running.call("ops", "GET", "/dead-letters")) >= expected
+        found = await running.call("ops", "GET", "/dead-letters", params={"limit": 1000})
+        return len(found) >= expected
 
     await eventually(all_recorded, what=f"{expected} dead letters at ops", timeout=60)
     letters = await running.call("ops", "GET", "/dead-letters", params={"limit": 1000})
