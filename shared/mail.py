@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -11,6 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("msp.mail")
+
+_ADDRESS = re.compile(r"([A-Za-z0-9_%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+
+
+def masked(text: str) -> str:
+    """Text for a log line, each e-mail address cut to its first letter and domain
+    (h***@nordhavn.dk): a person's address is personal data, the domain says enough."""
+    return _ADDRESS.sub(r"\1***@\2", text)
 
 
 class Attachment(BaseModel):
@@ -92,7 +101,7 @@ class SmtpMailer:
             raise MailNotSent(
                 f"{settings.host}:{settings.port}: {type(exc).__name__}: {exc}"
             ) from exc
-        log.info("mail sent to %s: %s", ", ".join(message.to), message.subject)
+        log.info("mail sent to %s: %s", masked(", ".join(message.to)), message.subject)
 
 
 class RecordingMailer:
@@ -104,7 +113,9 @@ class RecordingMailer:
     async def send(self, message: OutgoingMail) -> None:
         """Record the message instead of sending it."""
         self.sent.append(message)
-        log.info("mail recorded (no MAIL_HOST) to %s: %s", ", ".join(message.to), message.subject)
+        log.info(
+            "mail recorded (no MAIL_HOST) to %s: %s", masked(", ".join(message.to)), message.subject
+        )
 
 
 def mailer_from(settings: MailSettings) -> Mailer:

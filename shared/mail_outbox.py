@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.envelope import utcnow
-from shared.mail import Attachment, Mailer, OutgoingMail
+from shared.mail import Attachment, Mailer, OutgoingMail, masked
 from shared.store.schema import Position
 
 log = logging.getLogger("msp.mail")
@@ -161,7 +161,7 @@ class MailOutbox:
         except Exception as exc:  # any failure keeps the mail queued, with the reason shown
             give_up = attempts >= MAX_ATTEMPTS
             pause = min(self.backoff_seconds * 2 ** (attempts - 1), self.max_backoff_seconds)
-            log.warning("mail %s not sent (attempt %d): %s", row["id"], attempts, exc)
+            log.warning("mail %s not sent (attempt %d): %s", row["id"], attempts, masked(str(exc)))
             await self._mark(
                 row["id"],
                 status="failed" if give_up else "pending",
