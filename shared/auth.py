@@ -61,6 +61,13 @@ class KeyRing:
                 found = key
         return Principal(found.name, found.scopes) if found else None
 
+    def principal_named(self, name: str) -> Principal | None:
+        """What a key of that name may do now (None once no such key is configured): a
+        dashboard session started with a key ends or narrows when the key is revoked or
+        its scopes are cut. Keys sharing a name (a rotation) give the union of their scopes."""
+        scopes = [key.scopes for key in self._keys if key.name == name]
+        return Principal(name, frozenset().union(*scopes)) if scopes else None
+
     def __len__(self) -> int:
         return len(self._keys)
 

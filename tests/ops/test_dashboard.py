@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from services.ops.dashboard import session as sessions
-from shared.auth import Principal
+from shared.auth import KeyRing, Principal
 from shared.settings import ApiKeySetting
 from tests.e2e.platform import RunningPlatform, embedded
 from tests.ops.harness import NORDHAVN, anonymous, login, ops_app, register_customer, served
@@ -186,3 +186,27 @@ async def test_a_webhook_registered_on_the_dashboard_shows_its_secret_once(tmp_p
     assert "whsec_" not in later.text
     assert listed[0]["event_types"] == ["InvoiceIssued", "dunning.*"]
     assert listed[0]["created_by"] == "admin"
+
+
+async def test_a_revoked_key_ends_its_sessions_and_a_cut_key_loses_its_buttons(
+    tmp_path: Path,
+) -> None:
+    async with embedded(tmp_path, api_keys=[DISPATCHER, VIEWER]) as running:
+        dispatcher = await logged_in(running, "msp_dispatcher-key")
+        viewer = await logged_in(running, "msp_controller-key")
+        before = await dispatcher.get("/dashboard")
+        # The configuration changes: the controller's key is gone, the dispatcher's was
+        # rotated to a read-only one of the same name.
+        running.platform.runtimes["ops"].keyring = KeyRing(
+            [ApiKeySetting(name="dispatcher", key="msp_dispatcher-key-2", scopes=["ops:read"])]
+        )
+        after = await dispatcher.get("/dashboard")
+        clock = await dispatcher.post(
+            "/dashboard/clock", data={"csrf": csrf_of(before.text), "days": "1"}
+        )
+        revoked = await viewer.get("/dashboard")
+    assert before.status_code == 200 and 'action="/dashboard/clock"' in before.text
+    assert after.status_code == 200 and 'action="/dashboard/clock"' not in after.text
+    assert clock.status_code == 403, "the cut key may no longer move the clock"
+    assert revoked.status_code == 303
+    assert revoked.headers["location"].startswith("/dashboard/login")

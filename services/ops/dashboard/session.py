@@ -12,7 +12,7 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 from urllib.parse import quote
 
@@ -102,8 +102,13 @@ def current_session(request: Request, runtime: RuntimeDep) -> Session:
     """The logged-in session (sets request.state.principal for command metadata)."""
     token = request.cookies.get(COOKIE)
     session = verify(parts(runtime).session_key, token) if token else None
-    if session is None:
+    # The key behind the session must still be configured: a revoked key ends its sessions,
+    # and a key whose scopes were cut keeps only what it still holds.
+    held = runtime.keyring.principal_named(session.name) if session else None
+    if session is None or held is None:
         raise login_redirect(request)
+    if not session.scopes <= held.scopes:
+        session = replace(session, scopes=session.scopes & held.scopes)
     if not session.principal.allows("ops:read"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this key lacks the scope ops:read")
     request.state.principal = session.principal
