@@ -105,8 +105,9 @@ async def test_every_dashboard_page_and_action_needs_a_session_with_the_scope(
 ) -> None:
     app = running.platform.apps()["ops"]
     key = parts(running.platform.runtimes["ops"]).session_key
-    no_ops_read = Principal("no-ops-read", frozenset(s for s in SCOPES if s != "ops:read"))
-    reader = Principal("reader", frozenset({"ops:read"}))
+    # Sessions of configured keys (a session whose key is not configured goes to the login).
+    no_ops_read = Principal("all-but-ops:read", frozenset(s for s in SCOPES if s != "ops:read"))
+    reader = Principal("all-but-ops:write", frozenset(s for s in SCOPES if s != "ops:write"))
     forged = issue(b"not the service's key" * 2, Principal("admin", frozenset({"admin"})), 1)
     reader_token = issue(key, reader, 1)
     reader_session = verify(key, reader_token)
