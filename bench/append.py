@@ -24,7 +24,15 @@ from urllib.parse import urlparse
 
 import asyncpg
 
-from bench.common import Ratio, Stopwatch, postgres, scratch_database, size, sqlalchemy_url
+from bench.common import (
+    BARE_EVENTS_TABLE,
+    Ratio,
+    Stopwatch,
+    postgres,
+    scratch_database,
+    size,
+    sqlalchemy_url,
+)
 from shared.store.engine import make_engine
 from shared.store.eventstore import (
     EventStore,
@@ -164,21 +172,7 @@ class _Ours:
 
 # --- bare asyncpg ---------------------------------------------------------------------------
 
-_BARE_SCHEMA = """
-CREATE TABLE events (
-    position bigserial PRIMARY KEY,
-    txid bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
-    stream_id varchar(200) NOT NULL,
-    version integer NOT NULL,
-    event_id varchar(36) NOT NULL UNIQUE,
-    type varchar(120) NOT NULL,
-    data jsonb NOT NULL,
-    meta jsonb NOT NULL,
-    recorded_at timestamptz NOT NULL,
-    CONSTRAINT uq_events_stream_version UNIQUE (stream_id, version)
-);
-CREATE INDEX ix_events_txid_position ON events (txid, position);
-"""
+_BARE_SCHEMA = BARE_EVENTS_TABLE
 _BARE_SELECT = (
     "SELECT position, txid, stream_id, version, event_id, type, data, meta, recorded_at"
     " FROM events WHERE stream_id = $1 ORDER BY version"

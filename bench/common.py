@@ -24,6 +24,23 @@ import asyncpg
 
 from tests.infrastructure import KafkaBroker, kafka_broker, postgres_server
 
+# The kernel's events table as plain SQL, for the bare asyncpg sides of the benchmarks.
+BARE_EVENTS_TABLE = """
+CREATE TABLE events (
+    position bigserial PRIMARY KEY,
+    txid bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
+    stream_id varchar(200) NOT NULL,
+    version integer NOT NULL,
+    event_id varchar(36) NOT NULL UNIQUE,
+    type varchar(120) NOT NULL,
+    data jsonb NOT NULL,
+    meta jsonb NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    CONSTRAINT uq_events_stream_version UNIQUE (stream_id, version)
+);
+CREATE INDEX ix_events_txid_position ON events (txid, position);
+"""
+
 
 @dataclass(frozen=True)
 class Ratio:
