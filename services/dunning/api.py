@@ -82,7 +82,7 @@ async def _cases(runtime: RuntimeDep, query: Any) -> list[CaseRead]:
             for s in row["taken"]
         ]
         upcoming = (
-            ladder.next_step(policy, row["due_date"], taken)
+            ladder.next_step(policy, row["due_date"], taken, row["not_before"])
             if row["status"] == "open" and not row["paused"]
             else None
         )

@@ -264,3 +264,29 @@ async def test_no_follow_up_pauses_every_case_until_its_end_date(tmp_path: Path)
         ("2026-02-21", "DunningResumed"),
         ("2026-02-23", "ReminderIssued"),
     ]
+
+
+async def test_a_case_resumed_on_a_weekend_shows_its_next_step_on_the_monday(
+    tmp_path: Path,
+) -> None:
+    async with embedded(tmp_path) as running:
+        _, invoice = await overdue_customer(running)
+        number = invoice["invoice_number"]
+        await running.advance_to("2026-02-02")
+        await running.call(
+            "billing",
+            "POST",
+            f"/invoices/{number}/disputes",
+            expect=201,
+            json={"reason": "Forkert antal", "received_on": "2026-02-02"},
+        )
+        await running.advance_to("2026-03-07")  # a Saturday
+        await running.call(
+            "billing", "POST", f"/invoices/{number}/disputes/resolve", json={"outcome": "rejected"}
+        )
+        resumed = await running.call("dunning", "GET", f"/cases/{number}")
+        await running.advance_to("2026-03-09")
+        log = await dunning_log(running)
+    assert resumed["paused"] == []
+    assert resumed["next_step"]["on"] == "2026-03-09", "not the 16 February it would have been"
+    assert log[-2:] == [("2026-03-07", "DunningResumed"), ("2026-03-09", "ReminderIssued")]

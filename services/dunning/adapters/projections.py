@@ -200,7 +200,10 @@ class DunningView:
             )
         ).scalar()
         await self._case(
-            conn, d["invoice_number"], paused=[p for p in (paused or []) if p != d["lifts"]]
+            conn,
+            d["invoice_number"],
+            paused=[p for p in (paused or []) if p != d["lifts"]],
+            not_before=_day(d["resumed_on"]),
         )
 
     async def _no_follow_up(self, conn: AsyncConnection, d: dict[str, Any]) -> None:

@@ -50,6 +50,8 @@ cases = Table(
     Column("taken", JSON, nullable=False),
     Column("fees", Numeric(14, 2), nullable=False),
     Column("compensation", Numeric(14, 2), nullable=False),
+    # The day a paused case resumed: a step that fell due meanwhile acts from then.
+    Column("not_before", Date),
 )
 
 reminders = Table(
