@@ -233,7 +233,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         # transaction), so the caller may simply try again. Any other error stays a 500.
         if not is_unavailable(exc):
             raise exc
-        log.warning("store unavailable", extra={"path": request.url.path})
+        log.warning(
+            "store unavailable", extra={"path": request.url.path, "error": type(exc).__name__}
+        )
         return JSONResponse(
             {
                 "detail": "The service's database is unavailable; the request was not "

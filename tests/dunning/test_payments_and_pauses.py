@@ -198,18 +198,23 @@ async def test_payment_after_deletion_restores_an_empty_service_and_closes_the_c
     )
 
 
+async def dispute_in_time(running: RunningPlatform, number: int, day: str) -> None:
+    """The customer disputes the invoice on `day`, before its due date."""
+    await running.advance_to(day)
+    await running.call(
+        "billing",
+        "POST",
+        f"/invoices/{number}/disputes",
+        expect=201,
+        json={"reason": "Forkert antal", "received_on": day},
+    )
+
+
 async def test_a_dispute_in_time_pauses_the_ladder_until_it_is_rejected(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
         _, invoice = await overdue_customer(running)
         number = invoice["invoice_number"]
-        await running.advance_to("2026-02-02")
-        await running.call(
-            "billing",
-            "POST",
-            f"/invoices/{number}/disputes",
-            expect=201,
-            json={"reason": "Forkert antal", "received_on": "2026-02-02"},
-        )
+        await dispute_in_time(running, number, "2026-02-02")
         await running.advance_to("2026-03-02")
         paused = await running.call("dunning", "GET", f"/cases/{number}")
         await running.call(
@@ -272,14 +277,7 @@ async def test_a_case_resumed_on_a_weekend_shows_its_next_step_on_the_monday(
     async with embedded(tmp_path) as running:
         _, invoice = await overdue_customer(running)
         number = invoice["invoice_number"]
-        await running.advance_to("2026-02-02")
-        await running.call(
-            "billing",
-            "POST",
-            f"/invoices/{number}/disputes",
-            expect=201,
-            json={"reason": "Forkert antal", "received_on": "2026-02-02"},
-        )
+        await dispute_in_time(running, number, "2026-02-02")
         await running.advance_to("2026-03-07")  # a Saturday
         await running.call(
             "billing", "POST", f"/invoices/{number}/disputes/resolve", json={"outcome": "rejected"}

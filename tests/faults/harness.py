@@ -217,3 +217,33 @@ def cvr(number: int) -> str:
             if found == number:
                 return f"{base}{check}"
         base += 1
+
+
+async def customers_before_the_run(
+    running: Services, customers: int, *, start: str, first_cvr: int = 0
+) -> None:
+    """Customers with an agreement and web hosting from `start`, the clock on to 29 January:
+    the next day, 30 January, is the month-end invoice run."""
+    await running.call("ops", "POST", "/clock/advance", json={"to": start})
+    await running.settle()
+    for number in range(customers):
+        found = await running.call(
+            "agreements",
+            "POST",
+            "/customers",
+            expect=201,
+            json={"name": f"Kunde {number} ApS", "cvr": cvr(first_cvr + number)},
+        )
+        customer = found["customer_id"]
+        await running.call(
+            "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
+        )
+        await running.call(
+            "agreements",
+            "POST",
+            f"/customers/{customer}/agreement/subscriptions",
+            expect=201,
+            json={"sku": "hosting-standard", "quantity": 1},
+        )
+    await running.call("ops", "POST", "/clock/advance", json={"to": "2026-01-29"})
+    await running.settle(timeout=180)

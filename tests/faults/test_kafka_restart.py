@@ -31,7 +31,7 @@ from services.billing import handlers as billing_handlers
 from services.billing.handlers import invoice_customers
 from shared.settings import KafkaSettings
 from tests.faults.conftest import DurableBroker, service_databases, soak
-from tests.faults.harness import Services, cvr, dumps, services
+from tests.faults.harness import customers_before_the_run, dumps, services
 from tests.faults.ledger import Ledger
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -59,33 +59,6 @@ class Held:
         return invoice
 
 
-async def setup_customers(running: Services, customers: int) -> None:
-    # The subscriptions start late in January: fewer days to start, the same month-end run.
-    await running.call("ops", "POST", "/clock/advance", json={"to": "2026-01-26"})
-    await running.settle()
-    for number in range(customers):
-        found = await running.call(
-            "agreements",
-            "POST",
-            "/customers",
-            expect=201,
-            json={"name": f"Kunde {number} ApS", "cvr": cvr(number)},
-        )
-        customer = found["customer_id"]
-        await running.call(
-            "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
-        )
-        await running.call(
-            "agreements",
-            "POST",
-            f"/customers/{customer}/agreement/subscriptions",
-            expect=201,
-            json={"sku": "hosting-standard", "quantity": 1},
-        )
-    await running.call("ops", "POST", "/clock/advance", json={"to": "2026-01-29"})
-    await running.settle(timeout=180)
-
-
 async def test_kafka_killed_and_restarted_during_the_month_end_run_loses_nothing_twice(
     tmp_path: Path,
     postgres_url: str,
@@ -106,7 +79,8 @@ async def test_kafka_killed_and_restarted_during_the_month_end_run_loses_nothing
         services(NAMES, tmp_path, kafka=settings, database_urls=urls) as running,
     ):
         started = time.monotonic()
-        await setup_customers(running, customers)
+        # The subscriptions start late in January: fewer days to start, the same run.
+        await customers_before_the_run(running, customers, start="2026-01-26")
 
         held = Held()
         monkeypatch.setattr(billing_handlers, "invoice_customers", held.wrap(invoice_customers))

@@ -24,7 +24,14 @@ from services.billing import handlers as billing_handlers
 from services.billing.handlers import invoice_customers
 from shared.envelope import utcnow
 from tests.faults.conftest import PrivateCluster, service_databases, soak
-from tests.faults.harness import Services, cvr, dumps, eventually, services
+from tests.faults.harness import (
+    Services,
+    customers_before_the_run,
+    cvr,
+    dumps,
+    eventually,
+    services,
+)
 from tests.faults.ledger import Ledger
 
 pytestmark = pytest.mark.postgres
@@ -80,29 +87,8 @@ async def test_postgres_restarted_under_load_services_answer_503_then_recover(
         service_databases(postgres_cluster.url, NAMES) as urls,
         services(NAMES, tmp_path, database_urls=urls) as running,
     ):
-        await running.call("ops", "POST", "/clock/advance", json={"to": "2026-01-02"})
-        await running.settle()
-        for number in range(customers):
-            found = await running.call(
-                "agreements",
-                "POST",
-                "/customers",
-                expect=201,
-                json={"name": f"Kunde {number} ApS", "cvr": cvr(10_000 + number)},
-            )
-            customer = found["customer_id"]
-            await running.call(
-                "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
-            )
-            await running.call(
-                "agreements",
-                "POST",
-                f"/customers/{customer}/agreement/subscriptions",
-                expect=201,
-                json={"sku": "hosting-standard", "quantity": 1},
-            )
-        await running.call("ops", "POST", "/clock/advance", json={"to": "2026-01-29"})
-        await running.settle(timeout=120)
+        # CVR numbers of their own: the load below registers from cvr(1) on.
+        await customers_before_the_run(running, customers, start="2026-01-02", first_cvr=10_000)
 
         # The run invoices its customers in batches, a transaction each: hold the first open.
         halfway = Halfway(1)
