@@ -172,7 +172,6 @@ class _Ours:
 
 # --- bare asyncpg ---------------------------------------------------------------------------
 
-_BARE_SCHEMA = BARE_EVENTS_TABLE
 _BARE_SELECT = (
     "SELECT position, txid, stream_id, version, event_id, type, data, meta, recorded_at"
     " FROM events WHERE stream_id = $1 ORDER BY version"
@@ -196,7 +195,7 @@ class _Bare:
     async def open(cls, db: str) -> _Bare:
         conns = [await asyncpg.connect(db) for _ in range(max(CLIENTS))]
         streams = _stream_ids()
-        await conns[0].execute(_BARE_SCHEMA)
+        await conns[0].execute(BARE_EVENTS_TABLE)
         async with conns[0].transaction():
             for stream in streams:
                 await conns[0].execute(

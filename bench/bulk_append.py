@@ -64,7 +64,7 @@ async def run(smoke: bool) -> list[Ratio]:
             await upgrade(engine, MIGRATIONS)
             store = EventStore(engine, source="bench")
             raw = await asyncpg.connect(raw_db)
-            await raw.execute(_RAW_SCHEMA)
+            await raw.execute(BARE_EVENTS_TABLE)
             try:
                 for _ in range(batches):
                     appends = _batch(BATCH)
@@ -93,7 +93,6 @@ async def run(smoke: bool) -> list[Ratio]:
     ]
 
 
-_RAW_SCHEMA = BARE_EVENTS_TABLE
 _COLUMNS = ["stream_id", "version", "event_id", "type", "data", "meta", "recorded_at"]
 
 
