@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import text
 
@@ -125,7 +127,7 @@ class Runtime:
         self._tasks.clear()
         if self.owns_bus:
             await self.bus.stop()
-        await self.store.engine.dispose()
+        await self.store.close()
         if self.vault is not None:
             await release(self.vault)
             self.vault = None
@@ -190,9 +192,9 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.state.runtime = runtime
     guard = scope_guard(runtime.name, runtime.keyring)
     for router in runtime.spec.routers():
-        app.include_router(router, dependencies=[guard])
+        _include_flat(app, router, [guard])
     for router in runtime.spec.public_routers():
-        app.include_router(router)
+        _include_flat(app, router, [])
     _add_operational_routes(app, runtime)
     _add_error_handlers(app)
     _add_metrics(app, runtime)
@@ -278,6 +280,40 @@ def refusal_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
+# What `add_api_route` takes that a route keeps under the same name.
+_ROUTE_SETTINGS = tuple(
+    name
+    for name in inspect.signature(APIRouter.add_api_route).parameters
+    if name not in ("self", "path", "endpoint", "dependencies", "route_class_override")
+)
+
+
+def _include_flat(app: FastAPI, router: APIRouter, dependencies: Sequence[Any]) -> None:
+    """Add the router's routes to the app itself, each with `dependencies` first.
+
+    `include_router` keeps the router as one nested route, which FastAPI matches by walking
+    its routes twice per request (once to find the router, once to pick the route), with
+    scope bookkeeping at every step: for billing's GET /invoices/{n} that was a third of the
+    request's CPU in the HTTP read benchmark (bench/README.md, section 7). A route added to
+    the app is matched once, by its regex. A route keeps every setting it was declared
+    with (its router's prefix, tags and dependencies are already part of it), so the
+    schema and the behaviour are those of `include_router`
+    (tests/kernel/test_service_app.py compares both).
+    """
+    if not all(isinstance(route, APIRoute) for route in router.routes):
+        app.include_router(router, dependencies=list(dependencies))
+        return
+    for route in router.routes:
+        assert isinstance(route, APIRoute)
+        app.router.add_api_route(
+            route.path,
+            route.endpoint,
+            dependencies=[*dependencies, *route.dependencies],
+            route_class_override=type(route),
+            **{name: getattr(route, name) for name in _ROUTE_SETTINGS},
+        )
+
+
 def _add_metrics(app: FastAPI, runtime: Runtime) -> None:
     requests = Counter(
         "msp_http_requests",
@@ -298,20 +334,20 @@ class _Observe:
 
     Starlette's `@app.middleware("http")` streams every response through a memory channel;
     this one only wraps `send`, which the HTTP read benchmark (bench/http_read.py) showed
-    to matter.
+    to matter. The labelled metric children are looked up once per route and status, not
+    built by `labels()` on every request.
     """
 
     def __init__(self, app: Any, *, requests: Counter, latency: Histogram) -> None:
         self.app = app
         self.requests = requests
         self.latency = latency
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from shared.ids import new_id
-
         given = next((v for k, v in scope.get("headers", ()) if k == b"x-request-id"), None)
         request_id = given.decode("latin-1") if given else new_id()
         scope.setdefault("state", {})["request_id"] = request_id
@@ -330,5 +366,12 @@ class _Observe:
             await self.app(scope, receive, send_with_id)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            self.requests.labels(scope["method"], route, str(status)).inc()
-            self.latency.labels(route).observe(time.perf_counter() - started)
+            key = (scope["method"], route, status)
+            children = self._children.get(key)
+            if children is None:
+                children = self._children[key] = (
+                    self.requests.labels(scope["method"], route, str(status)),
+                    self.latency.labels(route),
+                )
+            children[0].inc()
+            children[1].observe(time.perf_counter() - started)

@@ -22,6 +22,7 @@ from shared.errors import NotFound
 from shared.money import Amount
 from shared.service import MetadataDep, Runtime, RuntimeDep
 from shared.store.eventstore import EventStore
+from shared.store.reads import ReadQuery
 
 router = APIRouter()
 
@@ -71,11 +72,13 @@ async def _rows(
         return [dict(r) for r in (await conn.execute(query, params)).mappings()]
 
 
-_ONE_INVOICE = select(t.invoices).where(t.invoices.c.invoice_number == bindparam("number"))
+_ONE_INVOICE = ReadQuery(
+    select(t.invoices).where(t.invoices.c.invoice_number == bindparam("number"))
+)
 
 
 async def _invoice(runtime: Runtime, number: int) -> InvoiceRead:
-    rows = await _rows(runtime, _ONE_INVOICE, {"number": number})
+    rows = await runtime.store.read(_ONE_INVOICE, {"number": number})
     if not rows:
         raise NotFound(f"no invoice {number}", field="invoice_number")
     return InvoiceRead.model_validate(rows[0])

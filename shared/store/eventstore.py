@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +19,7 @@ from shared.envelope import CloudEvent, dumps_text, utcnow
 from shared.ids import new_id
 from shared.store.availability import retry_while_unavailable
 from shared.store.engine import is_postgres
+from shared.store.reads import Reader, ReadQuery
 from shared.store.schema import events, inbox, outbox, service_state
 
 Cursor = tuple[int, int]  # (txid, position): the global order, stable once read
@@ -112,6 +113,7 @@ class EventStore:
         self.projections = list(projections)
         self.postgres = is_postgres(engine)
         self.outbox_written = asyncio.Event()
+        self._reader: Reader | None = None
 
     @asynccontextmanager
     async def transaction(self, meta: Metadata) -> AsyncIterator[Transaction]:
@@ -125,6 +127,24 @@ class EventStore:
         for work in tx.after_commit_work:
             # Committed work must not be dropped because the database went away meanwhile.
             await retry_while_unavailable(work, what="after-commit work")
+
+    async def read(
+        self, query: ReadQuery, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """The rows of one read-model query, outside any transaction (shared/store/reads.py)."""
+        if self.postgres:
+            if self._reader is None:
+                self._reader = Reader(self.engine, size=self.engine.pool.size())  # type: ignore[attr-defined]
+            return await self._reader.fetch(query, params or {})
+        async with self.engine.connect() as conn:
+            return [dict(row) for row in (await conn.execute(query.query, params)).mappings()]
+
+    async def close(self) -> None:
+        """Close the read connections and the engine's pool."""
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
+        await self.engine.dispose()
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         """Every event of one stream, in version order."""

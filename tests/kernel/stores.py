@@ -57,4 +57,4 @@ async def open_store(url: str, source: str = "test") -> AsyncIterator[EventStore
     try:
         yield store
     finally:
-        await engine.dispose()
+        await store.close()
