@@ -59,6 +59,7 @@ class Reader:
         for _ in range(size):
             self._slots.put_nowait(None)
         self._open: set[asyncpg.Connection] = set()
+        self._closed = False
 
     async def fetch(self, query: ReadQuery, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The rows as dicts keyed by column name."""
@@ -68,6 +69,7 @@ class Reader:
 
     async def close(self) -> None:
         """Close every connection (those lent out are closed when they come back)."""
+        self._closed = True
         for conn in list(self._open):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), 5)
@@ -94,6 +96,10 @@ class Reader:
                 conn = None
             raise
         finally:
+            if self._closed and conn is not None:
+                self._open.discard(conn)
+                conn.terminate()
+                conn = None
             self._slots.put_nowait(conn)
 
 

@@ -79,3 +79,18 @@ def test_a_column_of_a_custom_type_is_refused_for_the_fast_path() -> None:
     )
     with pytest.raises(TypeError, match="custom type"):
         ReadQuery(select(table))
+
+
+async def test_closing_the_store_closes_its_read_connections(pg_database: str) -> None:
+    async with open_store(pg_database) as store:
+        await counted(store, "a", 1)
+        await asyncio.gather(*(store.read(ONE_TALLY, {"stream": "a"}) for _ in range(20)))
+    server = await asyncpg.connect(pg_database.replace("+asyncpg", ""))
+    try:
+        left = await server.fetchval(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await server.close()
+    assert left == 0
