@@ -85,6 +85,8 @@ async def test_closing_the_store_closes_its_read_connections(pg_database: str) -
     async with open_store(pg_database) as store:
         await counted(store, "a", 1)
         await asyncio.gather(*(store.read(ONE_TALLY, {"stream": "a"}) for _ in range(20)))
+        reader = store._reader  # held, so only closing (not collection) can end them
+        assert reader is not None
     server = await asyncpg.connect(pg_database.replace("+asyncpg", ""))
     try:
         left = await server.fetchval(
