@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -21,7 +19,6 @@ from services.billing.documents_view import credit_note_document, invoice_docume
 from shared.errors import NotFound
 from shared.money import Amount
 from shared.service import MetadataDep, Runtime, RuntimeDep
-from shared.store.eventstore import EventStore
 from shared.store.reads import ReadQuery
 
 router = APIRouter()
@@ -47,29 +44,6 @@ class InvoiceRead(BaseModel):
 
 
 _INVOICE_LIST = TypeAdapter(list[InvoiceRead])
-
-
-_READERS: weakref.WeakKeyDictionary[EventStore, asyncio.Semaphore] = weakref.WeakKeyDictionary()
-
-
-def _readers(store: EventStore) -> asyncio.Semaphore:
-    """At most the pool's size of reads at once: more would open (and close) overflow
-    connections per request under load; waiting for a pooled one is cheaper."""
-    found = _READERS.get(store)
-    if found is None:
-        size = getattr(store.engine.pool, "size", lambda: 10)()
-        found = _READERS[store] = asyncio.Semaphore(max(1, size))
-    return found
-
-
-async def _rows(
-    runtime: Runtime, query: Any, params: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
-    async with _readers(runtime.store), runtime.store.engine.connect() as conn:
-        if runtime.store.postgres:
-            # One statement needs no transaction: no BEGIN and ROLLBACK round trips around it.
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        return [dict(r) for r in (await conn.execute(query, params)).mappings()]
 
 
 _ONE_INVOICE = ReadQuery(
@@ -111,7 +85,7 @@ async def list_work(
             if invoiced
             else t.work_entries.c.invoice_number.is_(None)
         )
-    return await _rows(runtime, query)
+    return await runtime.store.read(query)
 
 
 @router.post("/extra-costs", status_code=status.HTTP_201_CREATED, tags=["work"])
@@ -144,13 +118,13 @@ async def list_extra_costs(
     query = select(t.extra_costs)
     if status:
         query = query.where(t.extra_costs.c.status == status)
-    return await _rows(runtime, query)
+    return await runtime.store.read(query)
 
 
 @router.get("/invoice-runs", tags=["invoices"])
 async def list_invoice_runs(runtime: RuntimeDep) -> list[dict[str, Any]]:
     """Invoice runs by run date."""
-    return await _rows(runtime, select(t.invoice_runs).order_by(t.invoice_runs.c.run_date))
+    return await runtime.store.read(select(t.invoice_runs).order_by(t.invoice_runs.c.run_date))
 
 
 @router.get("/invoices", response_model=list[InvoiceRead], tags=["invoices"])
@@ -165,7 +139,7 @@ async def list_invoices(
         query = query.where(t.invoices.c.customer_id == customer_id)
     if status:
         query = query.where(t.invoices.c.status == status)
-    found = [InvoiceRead.model_validate(r) for r in await _rows(runtime, query)]
+    found = [InvoiceRead.model_validate(r) for r in await runtime.store.read(query)]
     return Response(_INVOICE_LIST.dump_json(found), media_type="application/json")
 
 
@@ -235,8 +209,7 @@ async def credit_note_pdf(credit_note_number: int, runtime: RuntimeDep) -> Respo
     """The credit note as the customer receives it."""
     from services.billing.documents.pdf import render_pdf
 
-    rows = await _rows(
-        runtime,
+    rows = await runtime.store.read(
         select(t.credit_notes).where(t.credit_notes.c.credit_note_number == credit_note_number),
     )
     if not rows:
@@ -265,7 +238,7 @@ async def list_payments(
     query = select(t.payments).order_by(t.payments.c.paid_on)
     if status:
         query = query.where(t.payments.c.status == status)
-    return await _rows(runtime, query)
+    return await runtime.store.read(query)
 
 
 @router.post("/payments/{payment_ref}/assign", tags=["payments"])
@@ -296,14 +269,13 @@ async def import_bank_statement(
 @router.get("/customers/{customer_id}/balance", tags=["payments"])
 async def customer_balance(customer_id: str, runtime: RuntimeDep) -> dict[str, Any]:
     """What the customer owes: open invoices, their sum, and any credit balance."""
-    open_rows = await _rows(
-        runtime,
+    open_rows = await runtime.store.read(
         select(t.invoices.c.invoice_number, t.invoices.c.due_date, t.invoices.c.balance).where(
             t.invoices.c.customer_id == customer_id, t.invoices.c.status == "open"
         ),
     )
-    credit = await _rows(
-        runtime, select(t.accounts.c.credit_balance).where(t.accounts.c.customer_id == customer_id)
+    credit = await runtime.store.read(
+        select(t.accounts.c.credit_balance).where(t.accounts.c.customer_id == customer_id)
     )
     owed = sum((Decimal(r["balance"]) for r in open_rows), Decimal("0"))
     return {

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
 import asyncpg
-from sqlalchemy import Table, and_, delete, insert, select, text, tuple_
+from sqlalchemy import Select, Table, and_, delete, insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -114,6 +114,8 @@ class EventStore:
         self.postgres = is_postgres(engine)
         self.outbox_written = asyncio.Event()
         self._reader: Reader | None = None
+        self._pool_size: int = getattr(engine.pool, "size", lambda: 10)()
+        self._read_slots = asyncio.Semaphore(max(1, self._pool_size))
 
     @asynccontextmanager
     async def transaction(self, meta: Metadata) -> AsyncIterator[Transaction]:
@@ -129,19 +131,31 @@ class EventStore:
             await retry_while_unavailable(work, what="after-commit work")
 
     async def read(
-        self, query: ReadQuery, params: Mapping[str, Any] | None = None
+        self, query: ReadQuery | Select[Any], params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        """The rows of one read-model query, outside any transaction (shared/store/reads.py)."""
-        if self.postgres:
-            if self._reader is None:
-                # Half the pool's size: in the HTTP read benchmark 5 connections served more
-                # than 10 or 2 did (fewer backends, fuller batches), and they add less to
-                # the server's connection count.
-                size = max(1, self.engine.pool.size() // 2)  # type: ignore[attr-defined]
-                self._reader = Reader(self.engine, size=size)
-            return await self._reader.fetch(query, params or {})
-        async with self.engine.connect() as conn:
-            return [dict(row) for row in (await conn.execute(query.query, params)).mappings()]
+        """The rows of one read-model query, outside any transaction.
+
+        A `ReadQuery` (compiled once) runs on PostgreSQL straight on a connection kept for
+        reads (shared/store/reads.py). Any other select runs through SQLAlchemy, in
+        autocommit on PostgreSQL (one statement needs no BEGIN and ROLLBACK), at most the
+        pool's size at once: more would open and close overflow connections per request.
+        """
+        if isinstance(query, ReadQuery):
+            if self.postgres:
+                return await self._fast_reader().fetch(query, params or {})
+            query = query.query
+        async with self._read_slots, self.engine.connect() as conn:
+            if self.postgres:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            return [dict(row) for row in (await conn.execute(query, params)).mappings()]
+
+    def _fast_reader(self) -> Reader:
+        if self._reader is None:
+            # Half the pool's size: in the HTTP read benchmark 5 connections served more
+            # than 10 or 2 did (fewer backends, fuller batches), and they add less to the
+            # server's connection count.
+            self._reader = Reader(self.engine, size=max(1, self._pool_size // 2))
+        return self._reader
 
     async def close(self) -> None:
         """Close the read connections and the engine's pool."""
