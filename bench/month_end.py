@@ -458,16 +458,13 @@ def _day_started(day: date) -> Any:
 
 def _delivery(message: Any) -> Any:
     from shared.bus.port import Delivery
-    from shared.envelope import CloudEvent, utcnow
+    from shared.envelope import CloudEvent
 
-    envelope = CloudEvent(
-        id=str(uuid.uuid4()),
+    envelope = CloudEvent.of(
+        message,
         source="/services/bench",
-        type=message.type_name(),
-        time=utcnow(),
         customerid=getattr(message, "customer_id", None),
         actor="service:bench",
-        data=message.model_dump(mode="json"),
     )
     return Delivery(
         topic=f"{message.context}.events",

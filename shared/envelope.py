@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from shared.contracts import Contract
 
 SPEC_VERSION = "1.0"
 TYPE_PREFIX = "msp"
@@ -51,6 +54,22 @@ class CloudEvent(BaseModel):
     def to_json(self) -> bytes:
         """Compact JSON bytes, the wire format on every bus."""
         return orjson.dumps(self.model_dump(mode="json", exclude_none=True))
+
+    @classmethod
+    def of(
+        cls, message: Contract, *, source: str, id: str | None = None, **attributes: Any
+    ) -> CloudEvent:
+        """The envelope of one contract message, stamped now (extension attributes by name)."""
+        from shared.ids import new_id
+
+        return cls(
+            id=id or new_id(),
+            source=source,
+            type=message.type_name(),
+            time=utcnow(),
+            data=message.model_dump(mode="json"),
+            **attributes,
+        )
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> CloudEvent:

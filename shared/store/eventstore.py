@@ -406,18 +406,16 @@ class Transaction:
         business_date overrides the service's date for events that happened on another day
         (a dunning step caught up after missed days keeps its own date).
         """
-        envelope = CloudEvent(
-            id=event_id or new_id(),
+        envelope = CloudEvent.of(
+            message,
+            id=event_id,
             source=f"/services/{self.store.source}",
-            type=message.type_name(),
-            time=utcnow(),
             subject=subject,
             customerid=customer_id,
             businessdate=business_date or await self.business_date(),
             correlationid=self.meta.correlation_id,
             causationid=self.meta.causation_id,
             actor=self.meta.actor,
-            data=message.model_dump(mode="json"),
         )
         await self.conn.execute(
             insert(outbox).values(

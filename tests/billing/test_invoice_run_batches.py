@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +19,7 @@ from shared.contracts import Contract, read
 from shared.contracts import agreements as a
 from shared.contracts import billing as c
 from shared.contracts.clock import DayStarted
-from shared.envelope import CloudEvent, utcnow
+from shared.envelope import CloudEvent
 from shared.profile import load_profile
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore, Metadata, Transaction
@@ -34,13 +33,8 @@ ORDER = (("m365-business-standard", 3), ("hosting-standard", 2))  # 7 and 14 day
 
 
 def delivery(message: Contract) -> Delivery:
-    envelope = CloudEvent(
-        id=str(uuid.uuid4()),
-        source="/services/test",
-        type=message.type_name(),
-        time=utcnow(),
-        customerid=getattr(message, "customer_id", None),
-        data=message.model_dump(mode="json"),
+    envelope = CloudEvent.of(
+        message, source="/services/test", customerid=getattr(message, "customer_id", None)
     )
     return Delivery(f"{message.context}.events", 0, 0, envelope.id, envelope.to_json())
 

@@ -19,8 +19,7 @@ from shared.bus.port import Outgoing
 from shared.contracts import Contract
 from shared.contracts import agreements as a
 from shared.contracts.clock import DayStarted
-from shared.envelope import CloudEvent, utcnow
-from shared.ids import new_id
+from shared.envelope import CloudEvent
 from shared.money import Amount
 from shared.platform import EmbeddedPlatform
 from shared.service import Runtime
@@ -70,15 +69,12 @@ class Provisioning:
 
     async def publish(self, message: Contract, *, customer_id: str, on: date) -> None:
         """Put another context's event on the bus, as its relay would."""
-        envelope = CloudEvent(
-            id=new_id(),
+        envelope = CloudEvent.of(
+            message,
             source=f"/services/{message.context}",
-            type=message.type_name(),
-            time=utcnow(),
             customerid=customer_id,
             businessdate=on,
             actor="test",
-            data=message.model_dump(mode="json"),
         )
         assert self.platform.bus is not None
         topic = f"{message.context}.events"
