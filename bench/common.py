@@ -13,6 +13,7 @@ CI runs the smoke sizes, where ratios mean nothing).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import time
@@ -146,3 +147,16 @@ def size(full: int, smoke: int, smoke_mode: bool) -> int:
     if smoke_mode:
         return smoke
     return max(smoke, int(full * float(os.environ.get("BENCH_SCALE", "1"))))
+
+
+async def stop_processes(processes: list[asyncio.subprocess.Process]) -> None:
+    """Ask each process to end; one that has not ended after 20 s is killed."""
+    for process in processes:
+        if process.returncode is None:
+            process.terminate()
+    for process in processes:
+        try:
+            await asyncio.wait_for(process.wait(), 20)
+        except TimeoutError:
+            process.kill()
+            await process.wait()

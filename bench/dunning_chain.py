@@ -49,15 +49,23 @@ import asyncpg
 import yaml
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from bench.common import Ratio, kafka, percentile, postgres, scratch_database, size, sqlalchemy_url
+from bench.common import (
+    Ratio,
+    kafka,
+    percentile,
+    postgres,
+    scratch_database,
+    size,
+    sqlalchemy_url,
+    stop_processes,
+)
 from shared.bus.kafka import KafkaBus
 from shared.bus.port import Outgoing
 from shared.contracts import Contract, load_all
 from shared.contracts import agreements as a
 from shared.contracts import billing as b
 from shared.contracts.clock import DayStarted
-from shared.envelope import CloudEvent, utcnow
-from shared.ids import new_id
+from shared.envelope import CloudEvent
 from shared.settings import KafkaSettings
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore, Metadata, NewEvent
@@ -179,15 +187,7 @@ async def services(env: dict[str, str], logs: Path) -> AsyncIterator[None]:
                 raise RuntimeError(f"{name} did not start; see {logs / (name + '.log')}")
         yield
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.terminate()
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop_processes(processes)
 
 
 @contextlib.asynccontextmanager
@@ -239,15 +239,12 @@ async def services_in_process(env: dict[str, str]) -> AsyncIterator[None]:
 
 def envelope(message: Contract, topic: str, customer: str, on: date) -> Outgoing:
     """Another context's event as its relay puts it on the bus."""
-    event = CloudEvent(
-        id=new_id(),
+    event = CloudEvent.of(
+        message,
         source=f"/services/{message.context}",
-        type=message.type_name(),
-        time=utcnow(),
         customerid=customer,
         businessdate=on,
         actor="bench",
-        data=message.model_dump(mode="json"),
     )
     return Outgoing(topic, customer, event.to_json(), (("ce_id", event.id.encode()),))
 

@@ -27,7 +27,14 @@ from typing import Any
 
 import httpx
 
-from bench.common import Ratio, postgres, scratch_database, size, sqlalchemy_url
+from bench.common import (
+    Ratio,
+    postgres,
+    scratch_database,
+    size,
+    sqlalchemy_url,
+    stop_processes,
+)
 
 TITLE = "HTTP read"
 
@@ -129,12 +136,7 @@ async def _uvicorn(target: str, port: int, env: dict[str, str]) -> AsyncIterator
         await _wait_until_up(port, process)
         yield
     finally:
-        process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), 20)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+        await stop_processes([process])
 
 
 @contextlib.asynccontextmanager
