@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.platform import RunningPlatform, embedded
+from tests.e2e.platform import RunningPlatform, customer_with_agreement, embedded
 
 NORDHAVN = {
     "name": "Nordhavn Revision ApS",
@@ -18,18 +18,10 @@ NORDHAVN = {
 async def overdue_customer(running: RunningPlatform) -> tuple[str, dict[str, Any]]:
     """A customer with web hosting, invoiced 30 Jan 2026 (due 13 Feb), as in DOMAIN.md."""
     await running.advance_to("2026-01-02")
-    customer = (await running.call("agreements", "POST", "/customers", expect=201, json=NORDHAVN))[
-        "customer_id"
-    ]
-    await running.call(
-        "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
-    )
-    await running.call(
-        "agreements",
-        "POST",
-        f"/customers/{customer}/agreement/subscriptions",
-        expect=201,
-        json={
+    customer = await customer_with_agreement(
+        running,
+        NORDHAVN,
+        {
             "sku": "hosting-standard",
             "quantity": 1,
             "vendor_reference": {"domain": "nordhavn-revision.dk"},

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -37,6 +37,33 @@ class RunningPlatform:
     async def advance_to(self, day: str) -> None:
         """Start the days up to and including day."""
         await self.call("ops", "POST", "/clock/advance", json={"to": day})
+
+
+class Caller(Protocol):
+    async def call(
+        self, service: str, method: str, path: str, expect: int = 200, **kwargs: Any
+    ) -> Any: ...
+
+
+async def customer_with_agreement(
+    running: Caller, who: dict[str, str], *orders: dict[str, Any]
+) -> str:
+    """Register a customer at agreements, sign its agreement and order each subscription;
+    returns the customer's id."""
+    created = await running.call("agreements", "POST", "/customers", expect=201, json=who)
+    customer = str(created["customer_id"])
+    await running.call(
+        "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
+    )
+    for order in orders:
+        await running.call(
+            "agreements",
+            "POST",
+            f"/customers/{customer}/agreement/subscriptions",
+            expect=201,
+            json=order,
+        )
+    return customer
 
 
 @asynccontextmanager

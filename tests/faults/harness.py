@@ -27,6 +27,7 @@ from shared.ids import new_id
 from shared.platform import service_spec
 from shared.service import Runtime, create_app
 from shared.settings import SERVICE_SETTINGS, ApiKeySetting, KafkaSettings, PlatformSettings
+from tests.e2e.platform import customer_with_agreement
 
 KEY = "msp_fault-suite-operator"
 HEADERS = {"authorization": f"Bearer {KEY}"}
@@ -227,23 +228,10 @@ async def customers_before_the_run(
     await running.call("ops", "POST", "/clock/advance", json={"to": start})
     await running.settle()
     for number in range(customers):
-        found = await running.call(
-            "agreements",
-            "POST",
-            "/customers",
-            expect=201,
-            json={"name": f"Kunde {number} ApS", "cvr": cvr(first_cvr + number)},
-        )
-        customer = found["customer_id"]
-        await running.call(
-            "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
-        )
-        await running.call(
-            "agreements",
-            "POST",
-            f"/customers/{customer}/agreement/subscriptions",
-            expect=201,
-            json={"sku": "hosting-standard", "quantity": 1},
+        await customer_with_agreement(
+            running,
+            {"name": f"Kunde {number} ApS", "cvr": cvr(first_cvr + number)},
+            {"sku": "hosting-standard", "quantity": 1},
         )
     await running.call("ops", "POST", "/clock/advance", json={"to": "2026-01-29"})
     await running.settle(timeout=180)

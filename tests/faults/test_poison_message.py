@@ -20,6 +20,7 @@ from shared.contracts import agreements as a
 from shared.contracts import load_all
 from shared.envelope import CloudEvent
 from shared.settings import KafkaSettings
+from tests.e2e.platform import customer_with_agreement
 from tests.faults.conftest import soak
 from tests.faults.harness import (
     KEY,
@@ -84,17 +85,8 @@ async def run_poison_scenario(running: Services, rounds: int) -> dict[str, Any]:
     poisoned = break_dunning_once(running)
     await running.call("ops", "POST", "/clock/advance", json={"to": "2026-01-02"})
     await running.settle()
-    customer = (
-        await running.call(
-            "agreements",
-            "POST",
-            "/customers",
-            expect=201,
-            json={"name": "Nordhavn Revision ApS", "cvr": "13585628"},
-        )
-    )["customer_id"]
-    await running.call(
-        "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
+    customer = await customer_with_agreement(
+        running, {"name": "Nordhavn Revision ApS", "cvr": "13585628"}
     )
     await running.settle()
     bus = running.runtimes["agreements"].bus

@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.platform import RunningPlatform, embedded
+from tests.e2e.platform import RunningPlatform, customer_with_agreement, embedded
 from tests.ops.harness import (
     HAVNEKONTORET,
     LOOPBACK_ONLY,
     NORDHAVN,
     ops_app,
-    register_customer,
     served,
 )
 
@@ -94,18 +93,7 @@ async def seeded(running: RunningPlatform) -> list[str]:
         (HAVNEKONTORET, {"sku": "m365-business-basic", "quantity": 12}),
         (HANSEN, hosting | {"vendor_reference": {"domain": "hansen-soen.dk"}}),
     ):
-        customer = await register_customer(running, who)
-        await running.call(
-            "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
-        )
-        await running.call(
-            "agreements",
-            "POST",
-            f"/customers/{customer}/agreement/subscriptions",
-            expect=201,
-            json=order,
-        )
-        customers.append(customer)
+        customers.append(await customer_with_agreement(running, who, order))
     return customers
 
 

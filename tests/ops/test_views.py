@@ -16,7 +16,7 @@ from services.ops.adapters.view_tables import VIEW_TABLES
 from services.ops.adapters.webhook_tables import WEBHOOK_VIEWS
 from services.ops.dashboard.read import board, finance
 from shared.store.replay import rebuild_projections
-from tests.e2e.platform import RunningPlatform, embedded
+from tests.e2e.platform import RunningPlatform, customer_with_agreement, embedded
 from tests.ops.harness import (
     LOOPBACK_ONLY,
     NORDHAVN,
@@ -24,7 +24,6 @@ from tests.ops.harness import (
     anonymous,
     login,
     ops_runtime,
-    register_customer,
     worker,
 )
 
@@ -53,22 +52,15 @@ LADDER = [
 async def worked_example(running: RunningPlatform) -> str:
     """DOMAIN.md §4: one hosting subscription, the January invoice never paid."""
     await running.advance_to("2026-01-02")
-    customer = await register_customer(running, NORDHAVN)
-    await running.call(
-        "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
-    )
-    await running.call(
-        "agreements",
-        "POST",
-        f"/customers/{customer}/agreement/subscriptions",
-        expect=201,
-        json={
+    return await customer_with_agreement(
+        running,
+        NORDHAVN,
+        {
             "sku": "hosting-standard",
             "quantity": 1,
             "vendor_reference": {"domain": "nordhavn-revision.dk"},
         },
     )
-    return customer
 
 
 async def first_case(running: RunningPlatform, customer: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import pytest
 
 from services.provisioning.vendors.simulation import FaultPlan
 from services.provisioning.wiring import wiring_of
-from tests.e2e.platform import RunningPlatform, embedded
+from tests.e2e.platform import RunningPlatform, customer_with_agreement, embedded
 from tests.provisioning.harness import UNFINISHED, fast_env
 
 DUNNING_CONSUMER = Path(__file__).resolve().parents[2] / "services" / "dunning" / "consumer.py"
@@ -64,26 +64,9 @@ async def test_the_worked_example_suspends_and_restores_each_licence_once_at_the
     fast_env(monkeypatch)
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-01-02")
-        customer = (
-            await running.call(
-                "agreements",
-                "POST",
-                "/customers",
-                expect=201,
-                json={"name": "Nordhavn Revision ApS", "cvr": "13585628"},
-            )
-        )["customer_id"]
-        await running.call(
-            "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
+        customer = await customer_with_agreement(
+            running, {"name": "Nordhavn Revision ApS", "cvr": "13585628"}, *ORDERS
         )
-        for order in ORDERS:
-            await running.call(
-                "agreements",
-                "POST",
-                f"/customers/{customer}/agreement/subscriptions",
-                expect=201,
-                json=order,
-            )
         simulators = wiring_of(running.platform.runtimes["provisioning"]).ports.simulators
         partner_center, plesk = simulators["partner_center"], simulators["plesk"]
         seeded = partner_center.snapshot()["subscriptions"]
