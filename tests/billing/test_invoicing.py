@@ -11,7 +11,7 @@ from services.billing import handlers
 from shared.profile import load_profile
 from shared.store.eventstore import Metadata
 from tests.billing.camt import Entry, camt053
-from tests.e2e.platform import RunningPlatform, embedded
+from tests.e2e.platform import RunningPlatform, customer_with_agreement, embedded
 
 NORDHAVN = {
     "name": "Nordhavn Revision ApS",
@@ -23,26 +23,6 @@ HAVNEKONTORET = {
     "cvr": "30000013",
     "address": "Kajen 2, 8000 Aarhus C",
 }
-
-
-async def customer_with(
-    running: RunningPlatform, who: dict[str, str], *orders: dict[str, Any]
-) -> str:
-    customer = (await running.call("agreements", "POST", "/customers", expect=201, json=who))[
-        "customer_id"
-    ]
-    await running.call(
-        "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
-    )
-    for order in orders:
-        await running.call(
-            "agreements",
-            "POST",
-            f"/customers/{customer}/agreement/subscriptions",
-            expect=201,
-            json=order,
-        )
-    return str(customer)
 
 
 async def invoices(
@@ -71,7 +51,7 @@ async def test_the_january_invoice_is_issued_on_the_30th_and_due_on_13_february(
 ) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-01-02")
-        customer = await customer_with(
+        customer = await customer_with_agreement(
             running, NORDHAVN, {"sku": "hosting-standard", "quantity": 2}
         )
         await running.advance_to("2026-01-29")
@@ -96,7 +76,7 @@ async def test_the_january_invoice_is_issued_on_the_30th_and_due_on_13_february(
 async def test_lines_with_different_payment_terms_go_on_separate_invoices(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-02-02")
-        await customer_with(
+        await customer_with_agreement(
             running,
             NORDHAVN,
             {"sku": "m365-business-basic", "quantity": 5},
@@ -114,7 +94,7 @@ async def test_lines_with_different_payment_terms_go_on_separate_invoices(tmp_pa
 async def test_no_invoice_run_on_31_december_2026_but_on_the_30th(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-12-01")
-        await customer_with(running, NORDHAVN, {"sku": "hosting-standard", "quantity": 1})
+        await customer_with_agreement(running, NORDHAVN, {"sku": "hosting-standard", "quantity": 1})
         await running.advance_to("2026-12-29")
         runs_before = await running.call("billing", "GET", "/invoice-runs")
         await running.advance_to("2026-12-31")
@@ -129,7 +109,7 @@ async def test_no_invoice_run_on_31_december_2026_but_on_the_30th(tmp_path: Path
 async def test_an_invoice_run_delivered_twice_issues_nothing_new(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-01-02")
-        customer = await customer_with(
+        customer = await customer_with_agreement(
             running, NORDHAVN, {"sku": "hosting-standard", "quantity": 1}
         )
         await running.advance_to("2026-01-30")
@@ -147,7 +127,7 @@ async def test_a_quantity_change_after_invoicing_is_regulated_on_the_next_invoic
 ) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-01-02")
-        customer = await customer_with(
+        customer = await customer_with_agreement(
             running,
             NORDHAVN,
             {"sku": "m365-business-standard", "quantity": 10, "start": "2026-01-02"},
@@ -176,7 +156,7 @@ async def test_a_quantity_change_after_invoicing_is_regulated_on_the_next_invoic
 async def test_unapproved_extra_costs_are_held_and_never_invoiced(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-01-05")
-        customer = await customer_with(running, NORDHAVN)
+        customer = await customer_with_agreement(running, NORDHAVN)
         held = await running.call(
             "billing",
             "POST",
@@ -222,7 +202,7 @@ async def test_unapproved_extra_costs_are_held_and_never_invoiced(tmp_path: Path
 async def test_the_due_date_passing_unpaid_is_noticed_once_the_day_after(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-01-02")
-        await customer_with(running, NORDHAVN, {"sku": "hosting-standard", "quantity": 1})
+        await customer_with_agreement(running, NORDHAVN, {"sku": "hosting-standard", "quantity": 1})
         await running.advance_to("2026-02-13")
         on_due_date = (await invoices(running))[0]
         await running.advance_to("2026-02-20")
@@ -238,8 +218,10 @@ async def test_a_dispute_in_time_pauses_dunning_and_a_late_one_is_recorded_as_la
 ) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-01-02")
-        await customer_with(running, NORDHAVN, {"sku": "hosting-standard", "quantity": 1})
-        await customer_with(running, HAVNEKONTORET, {"sku": "hosting-standard", "quantity": 1})
+        await customer_with_agreement(running, NORDHAVN, {"sku": "hosting-standard", "quantity": 1})
+        await customer_with_agreement(
+            running, HAVNEKONTORET, {"sku": "hosting-standard", "quantity": 1}
+        )
         await running.advance_to("2026-01-30")
         first, second = await invoices(running)
         in_time = await running.call(
@@ -271,18 +253,18 @@ async def test_a_bank_statement_settles_matched_partial_over_and_queues_unmatche
 ) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-01-02")
-        nordhavn = await customer_with(
+        nordhavn = await customer_with_agreement(
             running, NORDHAVN, {"sku": "hosting-standard", "quantity": 1, "start": "2026-02-01"}
         )
-        havn = await customer_with(
+        havn = await customer_with_agreement(
             running, HAVNEKONTORET, {"sku": "web-security", "quantity": 1, "start": "2026-02-01"}
         )
-        third = await customer_with(
+        third = await customer_with_agreement(
             running,
             {"name": "Kajgaarden I/S", "cvr": "30000021"},
             {"sku": "hosting-standard", "quantity": 3, "start": "2026-02-01"},
         )
-        clinic = await customer_with(
+        clinic = await customer_with_agreement(
             running,
             {"name": "Strandvejens Tandklinik ApS", "cvr": "30000048"},
             {"sku": "web-security", "quantity": 2, "start": "2026-02-01"},
@@ -342,7 +324,7 @@ async def test_a_bank_statement_settles_matched_partial_over_and_queues_unmatche
 async def test_an_operator_assigns_an_unmatched_payment_to_its_invoice(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-01-02")
-        customer = await customer_with(
+        customer = await customer_with_agreement(
             running, NORDHAVN, {"sku": "hosting-standard", "quantity": 1}
         )
         await running.advance_to("2026-01-30")
@@ -370,7 +352,7 @@ async def test_a_credit_note_references_the_invoice_and_reduces_what_is_owed(
 ) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-01-02")
-        customer = await customer_with(
+        customer = await customer_with_agreement(
             running, NORDHAVN, {"sku": "hosting-standard", "quantity": 2}
         )
         await running.advance_to("2026-01-30")
@@ -398,7 +380,7 @@ async def test_a_credit_note_references_the_invoice_and_reduces_what_is_owed(
 async def test_recorded_work_says_how_each_line_was_rated(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
         await running.advance_to("2026-03-02")
-        customer = await customer_with(running, NORDHAVN)
+        customer = await customer_with_agreement(running, NORDHAVN)
         work = await running.call(
             "billing",
             "POST",
