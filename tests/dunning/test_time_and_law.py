@@ -11,27 +11,18 @@ from shared.bus.port import Outgoing
 from shared.platform import EmbeddedPlatform
 from shared.profile import PROFILES_DIR, ProfileError, load_profile
 from shared.settings import PlatformSettings
-from tests.e2e.platform import RunningPlatform, embedded
+from tests.e2e.platform import RunningPlatform, customer_with_agreement, embedded
 
 NORDHAVN = {"name": "Nordhavn Revision ApS", "cvr": "13585628"}
 
 
 async def start_customer(running: RunningPlatform) -> None:
     await running.advance_to("2026-01-02")
-    customer = (await running.call("agreements", "POST", "/customers", expect=201, json=NORDHAVN))[
-        "customer_id"
-    ]
-    await running.call(
-        "agreements", "POST", f"/customers/{customer}/agreement", expect=201, json={}
+    await customer_with_agreement(
+        running,
+        NORDHAVN,
+        *({"sku": sku, "quantity": 3} for sku in ("hosting-standard", "m365-business-basic")),
     )
-    for sku in ("hosting-standard", "m365-business-basic"):
-        await running.call(
-            "agreements",
-            "POST",
-            f"/customers/{customer}/agreement/subscriptions",
-            expect=201,
-            json={"sku": sku, "quantity": 3},
-        )
 
 
 async def what_happened(running: RunningPlatform) -> list[tuple[object, ...]]:
