@@ -17,13 +17,16 @@ import asyncio
 import contextlib
 import os
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
-import asyncpg
-
-from tests.infrastructure import KafkaBroker, kafka_broker, postgres_server
+from tests.infrastructure import (
+    KafkaBroker,
+    kafka_broker,
+    new_database,
+    postgres_server,
+    remove_database,
+)
 
 # The kernel's events table as plain SQL, for the bare asyncpg sides of the benchmarks.
 BARE_EVENTS_TABLE = """
@@ -111,21 +114,11 @@ def postgres() -> Iterator[str]:
 @contextlib.asynccontextmanager
 async def scratch_database(server_url: str) -> AsyncIterator[str]:
     """A fresh database for one side of a benchmark; yields its plain asyncpg URL."""
-    name = f"msp_bench_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(server_url)
+    url = await new_database(server_url, "msp_bench")
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        yield url
     finally:
-        await conn.close()
-    base = server_url.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        conn = await asyncpg.connect(server_url)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        await remove_database(server_url, url)
 
 
 def sqlalchemy_url(asyncpg_url: str) -> str:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from shared.contracts import load_all
 from shared.settings import KafkaSettings
-from tests.infrastructure import KafkaBroker, kafka_broker, postgres_server, unavailable
+from tests.infrastructure import (
+    KafkaBroker,
+    kafka_broker,
+    new_database,
+    postgres_server,
+    remove_database,
+    unavailable,
+)
 
 load_all()
 
@@ -38,24 +43,13 @@ async def pg_database(postgres_url: str) -> AsyncIterator[str]:
 
 async def create_database(server_url: str) -> str:
     """Create a uniquely named database; returns its SQLAlchemy URL."""
-    name = f"msp_test_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(server_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    base = server_url.rsplit("/", 1)[0]
-    return f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
+    url = await new_database(server_url, "msp_test")
+    return url.replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
 async def drop_database(server_url: str, url: str) -> None:
     """Drop a database made by create_database, closing what still holds it."""
-    name = url.rsplit("/", 1)[1]
-    conn = await asyncpg.connect(server_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await remove_database(server_url, url)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -8,9 +8,11 @@ import shutil
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import asyncpg
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -134,3 +136,24 @@ def kafka_broker() -> Iterator[KafkaBroker | None]:
         if broker.process is not None:
             broker.process.kill()
             broker.process.wait()
+
+
+async def new_database(server_url: str, prefix: str) -> str:
+    """Create a uniquely named database on the server; returns its plain postgresql:// URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return f"{server_url.rsplit('/', 1)[0]}/{name}"
+
+
+async def remove_database(server_url: str, url: str) -> None:
+    """Drop a database made by new_database, closing what still holds it."""
+    name = url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
