@@ -32,7 +32,9 @@ def format_dkk(amount: Decimal) -> str:
     return f"{sign}{'.'.join(groups)},{frac} kr."
 
 
-# Amounts cross JSON as strings so no float ever touches money.
-Amount = Annotated[
-    Decimal, PlainSerializer(lambda v: str(dkk(v)), return_type=str, when_used="json")
-]
+def amount_text(value: Decimal) -> str:
+    """An amount as it crosses JSON: a string, so no float ever touches money."""
+    return str(dkk(value))
+
+
+Amount = Annotated[Decimal, PlainSerializer(amount_text, return_type=str, when_used="json")]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from services.billing import handlers
+from services.billing.api import InvoiceRead
 from shared.profile import load_profile
 from shared.store.eventstore import Metadata
 from tests.billing.camt import Entry, camt053
@@ -89,6 +90,26 @@ async def test_lines_with_different_payment_terms_go_on_separate_invoices(tmp_pa
         ("2026-03-13", 14),
     ]
     assert [int(i["invoice_number"]) for i in issued] == [1, 2]
+
+
+async def test_one_invoice_reads_byte_for_byte_as_its_model_writes_it(tmp_path: Path) -> None:
+    async with embedded(tmp_path) as running:
+        await running.advance_to("2026-02-02")
+        await customer_with_agreement(
+            running,
+            NORDHAVN,
+            {"sku": "m365-business-basic", "quantity": 5},
+            {"sku": "hosting-standard", "quantity": 1},
+        )
+        await running.advance_to("2026-02-27")
+        listed = await invoices(running)
+        alone = [
+            await running.clients["billing"].get(f"/invoices/{i['invoice_number']}") for i in listed
+        ]
+    assert len(listed) == 2
+    for item, response in zip(listed, alone, strict=True):
+        assert response.headers["content-type"] == "application/json"
+        assert response.content == InvoiceRead.model_validate(item).model_dump_json().encode()
 
 
 async def test_no_invoice_run_on_31_december_2026_but_on_the_30th(tmp_path: Path) -> None:
