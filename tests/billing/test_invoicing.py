@@ -74,17 +74,22 @@ async def test_the_january_invoice_is_issued_on_the_30th_and_due_on_13_february(
     assert invoice["total"] == "732.99"
 
 
+async def seven_and_fourteen_day_invoices(running: RunningPlatform) -> list[dict[str, Any]]:
+    """Microsoft 365 (7 days) and web hosting (14 days) from 2 Feb, invoiced on 27 Feb."""
+    await running.advance_to("2026-02-02")
+    await customer_with_agreement(
+        running,
+        NORDHAVN,
+        {"sku": "m365-business-basic", "quantity": 5},
+        {"sku": "hosting-standard", "quantity": 1},
+    )
+    await running.advance_to("2026-02-27")
+    return await invoices(running)
+
+
 async def test_lines_with_different_payment_terms_go_on_separate_invoices(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
-        await running.advance_to("2026-02-02")
-        await customer_with_agreement(
-            running,
-            NORDHAVN,
-            {"sku": "m365-business-basic", "quantity": 5},
-            {"sku": "hosting-standard", "quantity": 1},
-        )
-        await running.advance_to("2026-02-27")
-        issued = await invoices(running)
+        issued = await seven_and_fourteen_day_invoices(running)
     assert [(i["due_date"], i["document"]["payment_terms_days"]) for i in issued] == [
         ("2026-03-06", 7),
         ("2026-03-13", 14),
@@ -94,15 +99,7 @@ async def test_lines_with_different_payment_terms_go_on_separate_invoices(tmp_pa
 
 async def test_one_invoice_reads_byte_for_byte_as_its_model_writes_it(tmp_path: Path) -> None:
     async with embedded(tmp_path) as running:
-        await running.advance_to("2026-02-02")
-        await customer_with_agreement(
-            running,
-            NORDHAVN,
-            {"sku": "m365-business-basic", "quantity": 5},
-            {"sku": "hosting-standard", "quantity": 1},
-        )
-        await running.advance_to("2026-02-27")
-        listed = await invoices(running)
+        listed = await seven_and_fourteen_day_invoices(running)
         alone = [
             await running.clients["billing"].get(f"/invoices/{i['invoice_number']}") for i in listed
         ]
