@@ -167,7 +167,7 @@ class _Ours:
         return await _clients(clients, commands, self.command)
 
     async def close(self) -> None:
-        await self.store.engine.dispose()
+        await self.store.close()
 
 
 # --- bare asyncpg ---------------------------------------------------------------------------

@@ -175,7 +175,7 @@ def replay(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERV
                     runtime.store, progress=lambda n: progress.advance(task, n)
                 )
         finally:
-            await runtime.store.engine.dispose()
+            await runtime.store.close()
 
     count = asyncio.run(main())
     out.print(f"{service}: read models rebuilt from {count} events")

@@ -19,6 +19,7 @@ from shared.envelope import CloudEvent, dumps_text, utcnow
 from shared.ids import new_id
 from shared.store.availability import retry_while_unavailable
 from shared.store.engine import is_postgres
+from shared.store.kept import KeptConnections, kept_transaction
 from shared.store.reads import Reader, ReadQuery
 from shared.store.schema import events, inbox, outbox, service_state
 
@@ -116,14 +117,22 @@ class EventStore:
         self._reader: Reader | None = None
         self._pool_size: int = getattr(engine.pool, "size", lambda: 10)()
         self._read_slots = asyncio.Semaphore(max(1, self._pool_size))
+        # PostgreSQL transactions run on connections kept out of the pool (shared/store/kept.py).
+        self._kept = KeptConnections(engine, self._pool_size) if self.postgres else None
 
     @asynccontextmanager
     async def transaction(self, meta: Metadata) -> AsyncIterator[Transaction]:
         """A unit of work: everything in it commits together, or nothing does."""
-        async with self.engine.connect() as conn:
-            tx = Transaction(self, conn, meta)
-            async with conn.begin():
+        kept = await self._kept.begin() if self._kept is not None else None
+        if kept is not None:
+            tx = Transaction(self, kept.conn, meta, driver=kept.driver)
+            async with kept_transaction(self._kept, kept):  # type: ignore[arg-type]
                 yield tx
+        else:
+            async with self.engine.connect() as conn:
+                tx = Transaction(self, conn, meta)
+                async with conn.begin():
+                    yield tx
         if tx.wrote_outbox:
             self.outbox_written.set()
         for work in tx.after_commit_work:
@@ -162,6 +171,8 @@ class EventStore:
         if self._reader is not None:
             await self._reader.close()
             self._reader = None
+        if self._kept is not None:
+            await self._kept.close()
         await self.engine.dispose()
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
@@ -196,7 +207,14 @@ class EventStore:
 class Transaction:
     """What a command or a consumer does inside one database transaction."""
 
-    def __init__(self, store: EventStore, conn: AsyncConnection, meta: Metadata) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        conn: AsyncConnection,
+        meta: Metadata,
+        *,
+        driver: asyncpg.Connection | None = None,
+    ) -> None:
         self.store = store
         self.conn = conn
         self.meta = meta
@@ -204,7 +222,7 @@ class Transaction:
         self._last_txid: dict[str, int] = {}
         self.after_commit_work: list[Callable[[], Awaitable[None]]] = []
         self._business_date: date | bool | None = False
-        self._driver: asyncpg.Connection | None = None
+        self._driver = driver  # given when BEGIN was sent on it already
 
     async def driver(self) -> asyncpg.Connection:
         """PostgreSQL: the asyncpg connection under this transaction (BEGIN already sent).
