@@ -164,4 +164,3 @@ async def _eventually_empty(url: str) -> bool:
             return True
         await asyncio.sleep(0.1)
     return False
-
