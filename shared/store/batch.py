@@ -16,18 +16,17 @@ from typing import Any
 
 import asyncpg
 import orjson
-from sqlalchemy import insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.contracts import Contract
 from shared.envelope import SPEC_VERSION, utcnow
 from shared.ids import new_id
 from shared.store.eventstore import (
-    ConcurrencyError,
     StoredEvent,
     StreamAppend,
     Transaction,
+    _driver_in_transaction,
     _stored,
 )
 from shared.store.schema import events, outbox
@@ -49,9 +48,6 @@ class StreamBatch:
 
     def __init__(self, tx: Transaction) -> None:
         self.tx = tx
-        self._last_txid: dict[str, int] = {}
-        self._pg: asyncpg.Connection | None = None
-        self._pg_looked_up = False
 
     async def load(self, stream_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
         """Every event of each stream, in version order (an unknown stream maps to [])."""
@@ -85,91 +81,12 @@ class StreamBatch:
                 found[row["stream_id"]].append(_stored(row))
         for stream_id, stream in found.items():
             if stream:
-                self._last_txid[stream_id] = stream[-1].txid
+                self.tx._last_txid[stream_id] = stream[-1].txid
         return found
 
     async def append(self, writes: Sequence[StreamAppend]) -> list[StoredEvent]:
         """Append every write in one statement; ConcurrencyError if any stream moved on."""
-        writes = [w for w in writes if w.events]
-        if not writes:
-            return []
-        tx = self.tx
-        business_date = await tx.business_date()
-        now = utcnow()
-        metas: dict[str | None, dict[str, Any]] = {}
-        rows: list[dict[str, Any]] = []
-        for write in writes:
-            meta = metas.get(write.customer_id)
-            if meta is None:
-                meta = metas[write.customer_id] = {
-                    "actor": tx.meta.actor,
-                    "correlation_id": tx.meta.correlation_id,
-                    "causation_id": tx.meta.causation_id,
-                    "customer_id": write.customer_id,
-                    "business_date": business_date.isoformat() if business_date else None,
-                }
-            for offset, new in enumerate(write.events, start=1):
-                rows.append(
-                    {
-                        "stream_id": write.stream_id,
-                        "version": write.expected_version + offset,
-                        "event_id": new.event_id,
-                        "type": new.type,
-                        "data": new.data,
-                        "meta": meta,
-                        "recorded_at": now,
-                    }
-                )
-        pg = await self.driver()
-        try:
-            if pg is not None:
-                written = await pg.fetch(
-                    _PG_APPEND,
-                    [r["stream_id"] for r in rows],
-                    [r["version"] for r in rows],
-                    [r["event_id"] for r in rows],
-                    [r["type"] for r in rows],
-                    [dumps_text(r["data"]) for r in rows],
-                    [dumps_text(r["meta"]) for r in rows],
-                    now,
-                )
-            else:
-                result = await tx.conn.execute(
-                    insert(events).returning(
-                        events.c.position, events.c.txid, sort_by_parameter_order=True
-                    ),
-                    rows,
-                )
-                written = list(result.all())
-        except (IntegrityError, asyncpg.UniqueViolationError) as exc:
-            raise ConcurrencyError("a stream of the batch moved on; retry") from exc
-        stored = [
-            StoredEvent(
-                position=ids[0],
-                txid=ids[1],
-                stream_id=row["stream_id"],
-                version=row["version"],
-                event_id=row["event_id"],
-                type=row["type"],
-                data=row["data"],
-                meta=row["meta"],
-                recorded_at=now,
-            )
-            for ids, row in zip(written, rows, strict=True)
-        ]
-        # The order guard of Transaction.append: one transaction writes all rows, one txid.
-        if stored and self._last_txid:
-            ours = stored[0].txid
-            if any(self._last_txid.get(w.stream_id, 0) > ours for w in writes):
-                raise ConcurrencyError("a newer transaction wrote a stream of the batch; retry")
-        for projection in tx.store.projections:
-            apply_many = getattr(projection, "apply_many", None)
-            if apply_many is not None:
-                await apply_many(tx.conn, stored)
-            else:
-                for event in stored:
-                    await projection.apply(tx.conn, event)
-        return stored
+        return await self.tx.append_many([w for w in writes if w.events])
 
     async def publish(self, messages: Sequence[Message]) -> None:
         """Queue integration events in the outbox, as `Transaction.publish` does, in one statement."""
@@ -215,21 +132,15 @@ class StreamBatch:
 
     async def driver(self) -> asyncpg.Connection | None:
         """PostgreSQL: the asyncpg connection under the transaction, for one-round-trip writes."""
-        if not self._pg_looked_up:
-            self._pg = await driver_of(self.tx.conn)
-            self._pg_looked_up = True
-        return self._pg
+        return await self.tx.driver() if self.tx.store.postgres else None
 
 
 async def driver_of(conn: AsyncConnection) -> asyncpg.Connection | None:
     """The asyncpg connection under a SQLAlchemy connection (None on SQLite), its transaction
-    begun: SQLAlchemy sends BEGIN lazily, so a statement goes through it first."""
+    begun, for projections' one-statement writes."""
     if conn.dialect.name != "postgresql":
         return None
-    await conn.execute(text("SELECT 1"))
-    raw = await conn.get_raw_connection()
-    driver: asyncpg.Connection = raw.driver_connection
-    return driver
+    return await _driver_in_transaction(conn)
 
 
 def _envelope(
@@ -265,22 +176,9 @@ def _envelope(
     return orjson.dumps(envelope, option=orjson.OPT_UTC_Z)
 
 
-def dumps_text(value: Any) -> str:
-    """JSON text of a document (event data, metadata), as the store keeps it."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
 _PG_LOAD = (
     "SELECT position, txid, stream_id, version, event_id, type, data::text, meta::text,"
     " recorded_at FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, version"
-)
-# unnest keeps the order given, so positions (and the global order) follow it.
-_PG_APPEND = (
-    "INSERT INTO events (stream_id, version, event_id, type, data, meta, recorded_at)"
-    " SELECT s, v, e, t, d::jsonb, m::jsonb, $7"
-    " FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[])"
-    " WITH ORDINALITY AS u(s, v, e, t, d, m, n) ORDER BY n"
-    " RETURNING position, txid"
 )
 _PG_OUTBOX = (
     "INSERT INTO outbox (topic, key, event_id, payload)"

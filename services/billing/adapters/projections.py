@@ -13,7 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.billing.adapters import tables as t
-from shared.store.batch import driver_of, dumps_text
+from shared.envelope import dumps_text
+from shared.store.batch import driver_of
 from shared.store.eventstore import StoredEvent
 from shared.store.upsert import upsert
 
@@ -97,23 +98,18 @@ class BillingView:
 
     async def _invoices(self, conn: AsyncConnection, issued: Sequence[dict[str, Any]]) -> None:
         await self._number_used(conn, max(d["invoice_number"] for d in issued))
+        if isinstance(conn, AsyncConnection) and conn.dialect.name == "postgresql":
+            # One statement reading the rows out of the events' data, sent as one JSON document
+            # (the `document` column keeps each element's text as written).
+            pg = await driver_of(conn)
+            await pg.execute(_PG_UPSERT_INVOICES, dumps_text(issued))  # type: ignore[union-attr]
+            return
         rows = [_invoice_row(d) for d in issued]
-        pg = await driver_of(conn) if len(rows) > 1 else None
-        if pg is None:
+        if isinstance(conn, AsyncConnection):
             await upsert_many(conn, t.invoices, rows, key=["invoice_number"])
             return
-        # PostgreSQL, a batch (an invoice run): one statement, no per-row statement building.
-        columns = [c.name for c in t.invoices.columns]
-        arrays: list[list[Any]] = [[] for _ in columns]
-        for row in rows:
-            for index, name in enumerate(columns):
-                arrays[index].append(row[name])
-        for name in ("total", "balance", "credited"):
-            index = columns.index(name)
-            arrays[index] = [Decimal(v) for v in arrays[index]]
-        index = columns.index("document")
-        arrays[index] = [dumps_text(v) for v in arrays[index]]
-        await pg.execute(_PG_UPSERT_INVOICES, *arrays)
+        for row in rows:  # a replay's in-memory image (shared.store.replay)
+            await upsert(conn, t.invoices, row, key=["invoice_number"])
 
     async def _invoice_update(self, conn: AsyncConnection, number: int, **values: Any) -> None:
         await conn.execute(
@@ -270,12 +266,16 @@ class BillingView:
         await upsert(conn, t.invoice_runs, row, key=["run_date"])
 
 
+# The columns as `_invoice_row` makes them, from each InvoiceIssued's data: json_to_record
+# parses each element once, and `document` keeps the element's text as written.
 _PG_UPSERT_INVOICES = (
     "INSERT INTO invoices (invoice_number, customer_id, kind, issue_date, due_date, total,"
     " balance, credited, status, due_passed, dispute, payment_id, paid_on, regarding_invoice,"
-    " document) SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::date[], $5::date[],"
-    " $6::numeric[], $7::numeric[], $8::numeric[], $9::text[], $10::bool[], $11::text[],"
-    " $12::text[], $13::date[], $14::int[], $15::text[]::json[])"
+    " document) SELECT x.invoice_number, x.customer_id, x.kind, x.issue_date, x.due_date,"
+    " x.total, x.total, 0, 'open', false, NULL, x.payment_id, NULL, x.regarding_invoice, d"
+    " FROM json_array_elements($1::json) AS u(d) CROSS JOIN LATERAL json_to_record(d) AS"
+    " x(invoice_number int, customer_id text, kind text, issue_date date, due_date date,"
+    " total numeric, payment_id text, regarding_invoice int)"
     " ON CONFLICT (invoice_number) DO UPDATE SET customer_id = EXCLUDED.customer_id,"
     " kind = EXCLUDED.kind, issue_date = EXCLUDED.issue_date, due_date = EXCLUDED.due_date,"
     " total = EXCLUDED.total, balance = EXCLUDED.balance, credited = EXCLUDED.credited,"

@@ -47,16 +47,11 @@ def check_payment_id(value: str) -> str:
 
 def _luhn_sum(digits: str) -> int:
     """The Luhn (modulus 10) sum: every second digit from the right doubled, digits added."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        digit = ord(char) - 48
-        if index % 2:
-            digit = _DOUBLED[digit]
-        total += digit
-    return total
+    # The doubled digits' digit sums through a translation table: a C loop, not a Python one.
+    return sum(map(int, digits[::-1][::2])) + sum(map(int, digits[-2::-2].translate(_DOUBLED)))
 
 
-_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+_DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def check_creditor_number(value: str) -> str:

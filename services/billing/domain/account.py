@@ -152,7 +152,10 @@ class Account(Aggregate):
         groups: dict[int, Draft] = {}
 
         def group(terms: int) -> Draft:
-            return groups.setdefault(terms, Draft(terms, [], [], [], []))
+            draft = groups.get(terms)
+            if draft is None:
+                draft = groups[terms] = Draft(terms, [], [], [], [])
+            return draft
 
         for sub in self.subscriptions.values():
             for line, period_start, amount in self._subscription_lines(sub, horizon):
