@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -58,3 +59,24 @@ async def open_store(url: str, source: str = "test") -> AsyncIterator[EventStore
         yield store
     finally:
         await store.close()
+
+
+async def backends(url: str) -> list[int]:
+    """The server processes connected to the test's database, apart from this query's own."""
+    server = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        rows = await server.fetch(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await server.close()
+    return [row["pid"] for row in rows]
+
+
+async def terminate(url: str, pids: list[int]) -> None:
+    server = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        await server.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", pids)
+    finally:
+        await server.close()

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 
-import asyncpg
 import pytest
 from sqlalchemy import select
 
 from shared.store.eventstore import EventStore, Metadata, NewEvent, retry_on_conflict
 from shared.store.schema import events
-from tests.kernel.stores import open_store, tally
+from tests.kernel.stores import backends, open_store, tally, terminate
 
 META = Metadata(actor="test")
 
@@ -27,27 +26,6 @@ async def counted(store: EventStore, stream: str, times: int = 1) -> None:
         await tx.append(
             stream, len(loaded), [NewEvent(type="Counted", data={"n": n}) for n in range(times)]
         )
-
-
-async def backends(url: str) -> list[int]:
-    """The server processes connected to the test's database, apart from this query's own."""
-    server = await asyncpg.connect(url.replace("+asyncpg", ""))
-    try:
-        rows = await server.fetch(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-    finally:
-        await server.close()
-    return [row["pid"] for row in rows]
-
-
-async def terminate(url: str, pids: list[int]) -> None:
-    server = await asyncpg.connect(url.replace("+asyncpg", ""))
-    try:
-        await server.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", pids)
-    finally:
-        await server.close()
 
 
 async def test_events_and_read_model_commit_together_and_a_failure_leaves_neither(
