@@ -324,8 +324,8 @@ class Transaction:
         date_known = self._business_date is not False
         business_date = _iso(self._business_date) if date_known else None  # type: ignore[arg-type]
         # One JSON document for the whole batch: orjson writes it in one call, and PostgreSQL
-        # reads it with json_array_elements; binding six arrays instead costs asyncpg a type
-        # check per element (bench/README.md, section 4).
+        # reads it with jsonb_array_elements; binding six arrays instead costs asyncpg a type
+        # check per element (bench/README.md, section 2).
         rows: list[tuple[Any, ...]] = []
         metas_by_customer: dict[str | None, dict[str, Any]] = {}
         meta_texts: dict[str | None, orjson.Fragment] = {}
