@@ -80,8 +80,7 @@ class StreamBatch:
             for row in rows.mappings():
                 found[row["stream_id"]].append(_stored(row))
         for stream_id, stream in found.items():
-            if stream:
-                self.tx._last_txid[stream_id] = stream[-1].txid
+            self.tx.loaded(stream_id, stream)
         return found
 
     async def append(self, writes: Sequence[StreamAppend]) -> list[StoredEvent]:

@@ -124,10 +124,11 @@ class EventStore:
     @asynccontextmanager
     async def transaction(self, meta: Metadata) -> AsyncIterator[Transaction]:
         """A unit of work: everything in it commits together, or nothing does."""
-        kept = await self._kept.begin() if self._kept is not None else None
-        if kept is not None:
+        connections = self._kept
+        kept = await connections.begin() if connections is not None else None
+        if connections is not None and kept is not None:
             tx = Transaction(self, kept.conn, meta, driver=kept.driver)
-            async with kept_transaction(self._kept, kept):  # type: ignore[arg-type]
+            async with kept_transaction(connections, kept):
                 yield tx
         else:
             async with self.engine.connect() as conn:
@@ -242,9 +243,13 @@ class Transaction:
             loaded = [_from_record(r) for r in await driver.fetch(_PG_LOAD, stream_id)]
         else:
             loaded = await _load(self.conn, stream_id)
-        if loaded:
-            self._last_txid[stream_id] = loaded[-1].txid
+        self.loaded(stream_id, loaded)
         return loaded
+
+    def loaded(self, stream_id: str, stream: Sequence[StoredEvent]) -> None:
+        """Remember the stream's last writer: `append` refuses to write after a newer one."""
+        if stream:
+            self._last_txid[stream_id] = stream[-1].txid
 
     async def append(
         self,

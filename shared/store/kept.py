@@ -87,7 +87,7 @@ class KeptConnections:
             try:
                 await kept.begin()
             except BaseException as error:
-                await self._discard(kept)
+                await self.discard(kept)
                 if isinstance(error, Exception) and is_unavailable(error):
                     if attempt <= self._size:
                         continue
@@ -100,7 +100,7 @@ class KeptConnections:
         while self._idle:
             kept = self._idle.pop()
             if kept.driver.is_closed() or time.monotonic() - kept.opened > RECYCLE_SECONDS:
-                await self._discard(kept)
+                await self.discard(kept)
                 continue
             return kept
         if self._closed or self._open >= self._size:
@@ -128,10 +128,6 @@ class KeptConnections:
         else:
             self._idle.append(kept)
 
-    async def discard(self, kept: Kept) -> None:
-        """Never lend it again: the pool drops it instead of reusing it."""
-        await self._discard(kept)
-
     async def close(self) -> None:
         """Close the idle connections; those lent out close when they come back."""
         self._closed = True
@@ -156,7 +152,8 @@ class KeptConnections:
             except Exception:
                 kept.driver.terminate()
 
-    async def _discard(self, kept: Kept) -> None:
+    async def discard(self, kept: Kept) -> None:
+        """Never lend it again: the pool drops it instead of reusing it."""
         self._open -= 1
         kept.adapted._transaction = None
         pending = [task for task in getattr(kept.driver, "_cancellations", ()) if not task.done()]
@@ -180,17 +177,18 @@ async def kept_transaction(connections: KeptConnections, kept: Kept) -> AsyncIte
             # Cancelled mid-statement, or the server is gone: no ROLLBACK can be trusted.
             await connections.discard(kept)
             raise
-        try:
-            await kept.end(commit=False)
-        except BaseException:
-            await connections.discard(kept)
-            raise error from None
-        await connections.give_back(kept)
+        with contextlib.suppress(Exception):  # the block's own error is the one to report
+            await _end(connections, kept, commit=False)
         raise
+    await _end(connections, kept, commit=True)
+
+
+async def _end(connections: KeptConnections, kept: Kept, *, commit: bool) -> None:
+    """COMMIT or ROLLBACK, then lend the connection again; if that fails, the server may or
+    may not have ended the transaction, so the connection is never lent again."""
     try:
-        await kept.end(commit=True)
+        await kept.end(commit=commit)
     except BaseException:
-        # The server may or may not have committed; the connection's state is unknown.
         await connections.discard(kept)
         raise
     await connections.give_back(kept)

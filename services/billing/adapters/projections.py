@@ -98,11 +98,11 @@ class BillingView:
 
     async def _invoices(self, conn: AsyncConnection, issued: Sequence[dict[str, Any]]) -> None:
         await self._number_used(conn, max(d["invoice_number"] for d in issued))
-        if isinstance(conn, AsyncConnection) and conn.dialect.name == "postgresql":
+        pg = await driver_of(conn) if isinstance(conn, AsyncConnection) else None
+        if pg is not None:
             # One statement reading the rows out of the events' data, sent as one JSON document
             # (the `document` column keeps each element's text as written).
-            pg = await driver_of(conn)
-            await pg.execute(_PG_UPSERT_INVOICES, dumps_text(issued))  # type: ignore[union-attr]
+            await pg.execute(_PG_UPSERT_INVOICES, dumps_text(issued))
             return
         rows = [_invoice_row(d) for d in issued]
         if isinstance(conn, AsyncConnection):
