@@ -16,6 +16,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from shared.platform import SERVICES, EmbeddedPlatform, build_runtime
+from shared.service import freeze_startup_heap
 from shared.settings import SERVICE_SETTINGS, KafkaSettings, PlatformSettings
 
 app = typer.Typer(
@@ -61,6 +62,7 @@ def up(
 async def _up_embedded(settings: PlatformSettings) -> None:
     platform = EmbeddedPlatform(settings)
     await platform.start()
+    freeze_startup_heap()
     try:
         demo = demo_scenario(settings.profile)
         if platform.admin_key and settings.demo and demo is not None:

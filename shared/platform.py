@@ -69,12 +69,12 @@ def distributed_bus(name: str, platform: PlatformSettings) -> Bus:
     )
 
 
-def service_app(name: str) -> FastAPI:
+def service_app(name: str, *, freeze_heap: bool = False) -> FastAPI:
     """One service as an ASGI app that starts its own runtime (uvicorn factory target)."""
     platform = PlatformSettings()
     keyring = KeyRing(platform.api_keys)
     runtime = build_runtime(name, platform, distributed_bus(name, platform), keyring, owns_bus=True)
-    return create_app(runtime)
+    return create_app(runtime, freeze_heap=freeze_heap)
 
 
 @dataclass
@@ -189,4 +189,4 @@ def app_from_environment() -> FastAPI:
     """uvicorn factory for `msp serve`: the service named in MSP_SERVICE."""
     import os
 
-    return service_app(os.environ["MSP_SERVICE"])
+    return service_app(os.environ["MSP_SERVICE"], freeze_heap=True)

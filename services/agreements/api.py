@@ -32,7 +32,7 @@ from shared.auth import CurrentPrincipal
 from shared.errors import NotFound
 from shared.money import format_dkk
 from shared.privacy import ERASE_SCOPE
-from shared.service import MetadataDep, Runtime, RuntimeDep
+from shared.service import DocumentNumber, MetadataDep, Runtime, RuntimeDep
 from shared.vault import Vault
 
 router = APIRouter()
@@ -359,7 +359,7 @@ async def _confirmation(
     tags=["agreements"],
 )
 async def get_order_confirmation_html(
-    customer_id: str, number: int, runtime: RuntimeDep
+    customer_id: str, number: DocumentNumber, runtime: RuntimeDep
 ) -> HTMLResponse:
     """One order confirmation as the document the customer receives."""
     confirmation = await _confirmation(runtime, customer_id, number)
@@ -388,7 +388,7 @@ async def get_order_confirmation_html(
     tags=["agreements"],
 )
 async def get_order_confirmation(
-    customer_id: str, number: int, runtime: RuntimeDep
+    customer_id: str, number: DocumentNumber, runtime: RuntimeDep
 ) -> OrderConfirmationRead:
     """One order confirmation as JSON."""
     return await _confirmation(runtime, customer_id, number)

@@ -10,7 +10,7 @@ import orjson
 from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from services.billing import commands as cmd
 from services.billing import invoice_handlers, work_handlers
@@ -19,8 +19,8 @@ from services.billing.adapters.camt import MAX_BYTES, too_large
 from services.billing.documents_view import credit_note_document, invoice_document
 from shared.errors import NotFound
 from shared.money import Amount, amount_text
-from shared.service import MetadataDep, Runtime, RuntimeDep
-from shared.store.reads import ReadQuery
+from shared.service import DocumentNumber, MetadataDep, Runtime, RuntimeDep
+from shared.store.reads import KeyedQuery
 
 router = APIRouter()
 
@@ -47,18 +47,17 @@ class InvoiceRead(BaseModel):
 _INVOICE_LIST = TypeAdapter(list[InvoiceRead])
 
 
-_ONE_INVOICE = ReadQuery(
-    select(*(t.invoices.c[name] for name in InvoiceRead.model_fields)).where(
-        t.invoices.c.invoice_number == bindparam("number")
-    )
+_ONE_INVOICE = KeyedQuery(
+    select(*(t.invoices.c[name] for name in InvoiceRead.model_fields)),
+    t.invoices.c.invoice_number,
 )
 
 
 async def _invoice_row(runtime: Runtime, number: int) -> dict[str, Any]:
-    rows = await runtime.store.read(_ONE_INVOICE, {"number": number})
-    if not rows:
+    row = await runtime.store.read_one(_ONE_INVOICE, number)
+    if row is None:
         raise NotFound(f"no invoice {number}", field="invoice_number")
-    return rows[0]
+    return row
 
 
 async def _invoice(runtime: Runtime, number: int) -> InvoiceRead:
@@ -151,7 +150,7 @@ async def list_invoices(
 
 
 @router.get("/invoices/{invoice_number}.pdf", tags=["invoices"], response_class=Response)
-async def invoice_pdf(invoice_number: int, runtime: RuntimeDep) -> Response:
+async def invoice_pdf(invoice_number: DocumentNumber, runtime: RuntimeDep) -> Response:
     """The invoice as the customer receives it."""
     from services.billing.documents.pdf import render_pdf
 
@@ -161,7 +160,9 @@ async def invoice_pdf(invoice_number: int, runtime: RuntimeDep) -> Response:
 
 @router.get("/invoices/{invoice_number}.xml", tags=["invoices"], response_class=Response)
 async def invoice_xml(
-    invoice_number: int, runtime: RuntimeDep, format: Literal["peppol", "oioubl"] = "peppol"
+    invoice_number: DocumentNumber,
+    runtime: RuntimeDep,
+    format: Literal["peppol", "oioubl"] = "peppol",
 ) -> Response:
     """The invoice as UBL: Peppol BIS Billing 3.0 (default) or OIOUBL 2.01."""
     from services.billing.documents.ubl import render_oioubl, render_peppol
@@ -172,7 +173,7 @@ async def invoice_xml(
 
 
 @router.get("/invoices/{invoice_number}", response_model=InvoiceRead, tags=["invoices"])
-async def get_invoice(invoice_number: int, request: Request) -> Response:
+async def get_invoice(invoice_number: DocumentNumber, request: Request) -> Response:
     """One invoice with its lines, balance, dispute and due state."""
     # The runtime straight from the app (a plain-function dependency costs a thread hop), and
     # the row written as JSON by orjson: the model's bytes (its fields are the row's columns,
@@ -194,7 +195,7 @@ def _amount_text(value: object) -> str:
 
 @router.post("/invoices/{invoice_number}/disputes", status_code=201, tags=["invoices"])
 async def dispute_invoice(
-    invoice_number: int, body: cmd.DisputeInvoice, runtime: RuntimeDep, meta: MetadataDep
+    invoice_number: DocumentNumber, body: cmd.DisputeInvoice, runtime: RuntimeDep, meta: MetadataDep
 ) -> dict[str, Any]:
     """Record the customer's written question; within the profile's days it pauses dunning."""
     disputed = await invoice_handlers.dispute(
@@ -205,7 +206,7 @@ async def dispute_invoice(
 
 @router.post("/invoices/{invoice_number}/disputes/resolve", tags=["invoices"])
 async def resolve_dispute(
-    invoice_number: int, body: cmd.ResolveDispute, runtime: RuntimeDep, meta: MetadataDep
+    invoice_number: DocumentNumber, body: cmd.ResolveDispute, runtime: RuntimeDep, meta: MetadataDep
 ) -> InvoiceRead:
     """End the dispute: rejected, or settled by a credit note."""
     await invoice_handlers.resolve_dispute(runtime.store, invoice_number, body, meta)
@@ -214,7 +215,7 @@ async def resolve_dispute(
 
 @router.post("/invoices/{invoice_number}/credit-notes", status_code=201, tags=["invoices"])
 async def credit_invoice(
-    invoice_number: int, body: cmd.CreditInvoice, runtime: RuntimeDep, meta: MetadataDep
+    invoice_number: DocumentNumber, body: cmd.CreditInvoice, runtime: RuntimeDep, meta: MetadataDep
 ) -> dict[str, Any]:
     """Issue a credit note referencing the invoice (the invoice itself never changes)."""
     issued = await invoice_handlers.credit(
@@ -224,7 +225,7 @@ async def credit_invoice(
 
 
 @router.get("/credit-notes/{credit_note_number}.pdf", tags=["invoices"], response_class=Response)
-async def credit_note_pdf(credit_note_number: int, runtime: RuntimeDep) -> Response:
+async def credit_note_pdf(credit_note_number: DocumentNumber, runtime: RuntimeDep) -> Response:
     """The credit note as the customer receives it."""
     from services.billing.documents.pdf import render_pdf
 

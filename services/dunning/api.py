@@ -15,7 +15,7 @@ from services.dunning.adapters import tables as t
 from services.dunning.domain import ladder
 from shared.errors import NotFound
 from shared.money import Amount
-from shared.service import MetadataDep, RuntimeDep
+from shared.service import DocumentNumber, MetadataDep, RuntimeDep
 
 router = APIRouter()
 
@@ -134,7 +134,7 @@ async def list_cases(
 
 
 @router.get("/cases/{invoice_number}", response_model=CaseRead, tags=["cases"])
-async def get_case(invoice_number: int, runtime: RuntimeDep) -> CaseRead:
+async def get_case(invoice_number: DocumentNumber, runtime: RuntimeDep) -> CaseRead:
     """One case."""
     found = await _cases(runtime, select(t.cases).where(t.cases.c.invoice_number == invoice_number))
     if not found:
@@ -176,7 +176,9 @@ async def _letter(runtime: RuntimeDep, invoice_number: int, reminder_number: int
 
 
 @router.get("/cases/{invoice_number}/reminders", tags=["cases"])
-async def list_reminders(invoice_number: int, runtime: RuntimeDep) -> list[dict[str, Any]]:
+async def list_reminders(
+    invoice_number: DocumentNumber, runtime: RuntimeDep
+) -> list[dict[str, Any]]:
     """The reminders sent for the invoice, with fees and the reasons for them."""
     async with runtime.store.engine.connect() as conn:
         rows = await conn.execute(
@@ -192,7 +194,9 @@ async def list_reminders(invoice_number: int, runtime: RuntimeDep) -> list[dict[
     tags=["cases"],
     response_class=Response,
 )
-async def reminder_html(invoice_number: int, reminder_number: int, runtime: RuntimeDep) -> Response:
+async def reminder_html(
+    invoice_number: DocumentNumber, reminder_number: DocumentNumber, runtime: RuntimeDep
+) -> Response:
     """The reminder letter as sent (HTML)."""
     data = await _letter(runtime, invoice_number, reminder_number)
     return Response(
@@ -206,7 +210,9 @@ async def reminder_html(invoice_number: int, reminder_number: int, runtime: Runt
     tags=["cases"],
     response_class=Response,
 )
-async def reminder_pdf(invoice_number: int, reminder_number: int, runtime: RuntimeDep) -> Response:
+async def reminder_pdf(
+    invoice_number: DocumentNumber, reminder_number: DocumentNumber, runtime: RuntimeDep
+) -> Response:
     """The reminder letter as sent (PDF)."""
     data = await _letter(runtime, invoice_number, reminder_number)
     return Response(

@@ -21,7 +21,7 @@ from shared.ids import new_id
 from shared.store.availability import retry_while_unavailable
 from shared.store.engine import is_postgres
 from shared.store.kept import KeptConnections, kept_transaction
-from shared.store.reads import Reader, ReadQuery
+from shared.store.reads import KeyedQuery, Reader, ReadQuery
 from shared.store.schema import events, inbox, outbox, service_state
 
 Cursor = tuple[int, int]  # (txid, position): the global order, stable once read
@@ -159,6 +159,17 @@ class EventStore:
             if self.postgres:
                 conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             return [dict(row) for row in (await conn.execute(query, params)).mappings()]
+
+    async def read_one(self, query: KeyedQuery, key: Any) -> dict[str, Any] | None:
+        """The row of one key, or None, outside any transaction.
+
+        On PostgreSQL, lookups of the same query made while one is being answered share the
+        next statement (shared/store/reads.py), so concurrent requests cost one round trip.
+        """
+        if self.postgres:
+            return await self._fast_reader().lookup(query, key)
+        rows = await self.read(query.one, {"key": key})
+        return rows[0] if rows else None
 
     def _fast_reader(self) -> Reader:
         if self._reader is None:

@@ -23,10 +23,10 @@ from typing import Any
 
 import asyncpg
 import orjson
-from sqlalchemy import TypeDecorator
+from sqlalchemy import ARRAY, TypeDecorator, any_, bindparam
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from shared.envelope import dumps_text
 from shared.store.availability import is_unavailable
@@ -48,6 +48,21 @@ class ReadQuery:
         self.names = tuple(compiled.positiontup or ())
 
 
+class KeyedQuery:
+    """A SELECT of at most one row per key, for lookups that share one statement.
+
+    `one` asks for one key (`key = :key`), `many` for a batch (`key = ANY(:keys)`); the key
+    column must be among the selected ones, so each row names the lookup it answers.
+    """
+
+    def __init__(self, query: Select[Any], key: ColumnElement[Any]) -> None:
+        if key.key is None or key.key not in query.selected_columns:
+            raise ValueError(f"the key column {key.key} must be selected")
+        self.key_name: str = key.key
+        self.one = ReadQuery(query.where(key == bindparam("key")))
+        self.many = ReadQuery(query.where(key == any_(bindparam("keys", type_=ARRAY(key.type)))))
+
+
 class Reader:
     """Connections kept for reads, lent out one statement at a time."""
 
@@ -60,6 +75,7 @@ class Reader:
             self._slots.put_nowait(None)
         self._open: set[asyncpg.Connection] = set()
         self._closed = False
+        self._lookups: dict[KeyedQuery, _Lookups] = {}
 
     async def fetch(self, query: ReadQuery, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The rows as dicts keyed by column name."""
@@ -67,9 +83,18 @@ class Reader:
         async with self._connection() as conn:
             return [dict(row) for row in await conn.fetch(query.sql, *args)]
 
+    async def lookup(self, query: KeyedQuery, key: Any) -> dict[str, Any] | None:
+        """The row of one key, or None; lookups made meanwhile share one statement."""
+        lookups = self._lookups.get(query)
+        if lookups is None:
+            lookups = self._lookups[query] = _Lookups(self, query)
+        return await lookups.get(key)
+
     async def close(self) -> None:
         """Close every connection (those lent out are closed when they come back)."""
         self._closed = True
+        for lookups in self._lookups.values():
+            await lookups.stop()
         for conn in list(self._open):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), 5)
@@ -101,6 +126,83 @@ class Reader:
                 conn.terminate()
                 conn = None
             self._slots.put_nowait(conn)
+
+
+class _Lookups:
+    """The lookups of one keyed query waiting for their statement, and the task sending it.
+
+    A lookup joins the keys waiting; while a statement is out, the next one gathers every
+    key asked meanwhile, so under load one round trip answers many requests (the Python
+    and server work of a statement is paid once per batch, not per request) and alone a
+    lookup goes out at once. A lookup only joins a statement not yet sent, so it never
+    sees rows older than its request. If the batch statement fails for another reason
+    than an unavailable database, each key is asked alone: one key the server refuses
+    (out of its column's range, say) fails only its own request.
+    """
+
+    def __init__(self, reader: Reader, query: KeyedQuery) -> None:
+        self._reader = reader
+        self._query = query
+        self._waiting: dict[Any, list[asyncio.Future[dict[str, Any] | None]]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def get(self, key: Any) -> dict[str, Any] | None:
+        future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        waiting = self._waiting.get(key)
+        if waiting is None:
+            self._waiting[key] = [future]
+        else:
+            waiting.append(future)
+        if self._task is None:
+            self._task = asyncio.create_task(self._send(), name="read lookups")
+        return await future
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _send(self) -> None:
+        batch: dict[Any, list[asyncio.Future[dict[str, Any] | None]]] = {}
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, {}
+                await self._answer(batch)
+        finally:
+            self._task = None
+            for futures in (*batch.values(), *self._waiting.values()):
+                for future in futures:
+                    future.cancel()  # only those left unanswered: the task was cancelled
+            self._waiting = {}
+
+    async def _answer(self, batch: dict[Any, list[asyncio.Future[dict[str, Any] | None]]]) -> None:
+        try:
+            if len(batch) == 1:
+                rows = await self._reader.fetch(self._query.one, {"key": next(iter(batch))})
+            else:
+                rows = await self._reader.fetch(self._query.many, {"keys": list(batch)})
+        except Exception as error:
+            if len(batch) == 1 or is_unavailable(error):
+                _fail(batch.values(), error)
+                return
+            for key, futures in batch.items():
+                await self._answer({key: futures})
+            return
+        name = self._query.key_name
+        found = {row[name]: row for row in rows}
+        for key, futures in batch.items():
+            row = found.get(key)
+            for n, future in enumerate(futures):
+                if not future.done():
+                    future.set_result(row if n == 0 or row is None else dict(row))
+
+
+def _fail(batches: Any, error: Exception) -> None:
+    for futures in batches:
+        for future in futures:
+            if not future.done():
+                future.set_exception(error)
 
 
 async def _json_codecs(conn: asyncpg.Connection) -> None:

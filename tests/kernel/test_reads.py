@@ -11,12 +11,29 @@ from sqlalchemy import JSON, Column, Integer, MetaData, Table, TypeDecorator, bi
 
 from shared.store.availability import is_unavailable
 from shared.store.eventstore import Metadata, NewEvent
-from shared.store.reads import ReadQuery
+from shared.store.reads import KeyedQuery, ReadQuery
 from tests.kernel.stores import backends, open_store, tallies
 
 META = Metadata(actor="test")
 ONE_TALLY = ReadQuery(select(tallies).where(tallies.c.stream_id == bindparam("stream")))
 ALL_TALLIES = ReadQuery(select(tallies).order_by(tallies.c.stream_id))
+TALLY_OF = KeyedQuery(select(tallies), tallies.c.stream_id)
+TALLY_COUNTING = KeyedQuery(select(tallies), tallies.c.events)  # an integer key
+
+
+def count_statements(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many rows each statement the store's read connections sent returned."""
+    reader = store._fast_reader()
+    fetch = reader.fetch
+    sent: list[int] = []
+
+    async def counting(query: ReadQuery, params: Any) -> list[dict[str, Any]]:
+        rows = await fetch(query, params)
+        sent.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(reader, "fetch", counting)
+    return sent
 
 
 async def counted(store: Any, stream: str, times: int) -> None:
@@ -88,3 +105,81 @@ async def test_closing_the_store_closes_its_read_connections(pg_database: str) -
         reader = store._reader  # held, so only closing (not collection) can end them
         assert reader is not None
     assert await backends(pg_database) == []
+
+
+async def test_lookups_made_together_share_a_statement_and_each_gets_its_own_row(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with open_store(database_url) as store:
+        streams = [f"s{n}" for n in range(30)]
+        for n, stream in enumerate(streams):
+            await counted(store, stream, n + 1)
+        sent = count_statements(store, monkeypatch) if store.postgres else []
+        asked = [*streams, "s3", "s3", "nobody"]
+        found = await asyncio.gather(*(store.read_one(TALLY_OF, s) for s in asked))
+        assert [row["events"] if row else None for row in found] == [*range(1, 31), 4, 4, None]
+        assert found[30] is not found[31], "each request gets a row of its own"
+        assert await store.read_one(TALLY_OF, "s0") == {"stream_id": "s0", "events": 1}
+        if store.postgres:
+            # The first lookup went out alone; the 32 made while it was out, in one statement.
+            assert len(sent) < len(asked) / 4, sent
+
+
+async def test_a_key_the_server_refuses_fails_only_its_own_lookup(pg_database: str) -> None:
+    async with open_store(pg_database) as store:
+        for n in range(1, 4):
+            await counted(store, f"s{n}", n)
+        found = await asyncio.gather(
+            *(store.read_one(TALLY_COUNTING, key) for key in (1, 2, 2**40, 3, 9)),
+            return_exceptions=True,
+        )
+        assert [row["stream_id"] if isinstance(row, dict) else row for row in found[:2]] == [
+            "s1",
+            "s2",
+        ]
+        assert isinstance(found[2], asyncpg.DataError), found[2]  # out of the column's range
+        assert found[3] == {"stream_id": "s3", "events": 3}
+        assert found[4] is None
+
+
+async def test_a_lookup_never_joins_a_statement_already_sent(
+    pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with open_store(pg_database) as store:
+        await counted(store, "a", 1)
+        reader = store._fast_reader()
+        fetch = reader.fetch
+        answered, release = asyncio.Event(), asyncio.Event()
+
+        async def held(query: ReadQuery, params: Any) -> list[dict[str, Any]]:
+            rows = await fetch(query, params)
+            if not answered.is_set():  # the first statement has read, and is held on its way back
+                answered.set()
+                await release.wait()
+            return rows
+
+        monkeypatch.setattr(reader, "fetch", held)
+        before = asyncio.create_task(store.read_one(TALLY_OF, "a"))
+        await answered.wait()
+        async with store.transaction(META) as tx:  # committed after that statement read
+            await tx.append("a", 1, [NewEvent(type="Counted", data={"n": 1})])
+        after = asyncio.create_task(store.read_one(TALLY_OF, "a"))
+        await asyncio.sleep(0.05)
+        assert not after.done()
+        release.set()
+        assert (await before)["events"] == 1
+        assert (await after)["events"] == 2, "a lookup made after a commit sees it"
+
+
+async def test_a_lookup_cancelled_by_its_caller_leaves_the_others_answered(
+    pg_database: str,
+) -> None:
+    async with open_store(pg_database) as store:
+        await counted(store, "a", 2)
+        lookups = [asyncio.create_task(store.read_one(TALLY_OF, "a")) for _ in range(10)]
+        lookups[3].cancel()
+        lookups[7].cancel()
+        done = await asyncio.gather(*lookups, return_exceptions=True)
+        assert [isinstance(d, asyncio.CancelledError) for d in done].count(True) == 2
+        assert [d for d in done if isinstance(d, dict)] == [{"stream_id": "a", "events": 2}] * 8
+        assert await store.read_one(TALLY_OF, "a") == {"stream_id": "a", "events": 2}

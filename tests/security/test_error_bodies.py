@@ -76,6 +76,27 @@ async def test_a_query_value_is_refused_by_name_without_being_echoed(
     ]
 
 
+@pytest.mark.parametrize(
+    ("service", "path", "name"),
+    [
+        ("billing", "/invoices/{n}", "invoice_number"),
+        ("billing", "/invoices/{n}.pdf", "invoice_number"),
+        ("billing", "/credit-notes/{n}.pdf", "credit_note_number"),
+        ("dunning", "/cases/{n}/reminders", "invoice_number"),
+        ("dunning", "/cases/1/reminders/{n}.pdf", "reminder_number"),
+    ],
+)
+async def test_a_number_beyond_what_the_stores_keep_is_refused_by_name(
+    running: RunningPlatform, service: str, path: str, name: str
+) -> None:
+    for number, reason in ((2**31, "less_than_equal"), (0, "greater_than_equal")):
+        refused = await running.clients[service].get(path.format(n=number))
+        assert refused.status_code == 422, refused.text
+        assert [(e["loc"], e["type"]) for e in refused.json()["detail"]] == [
+            (["path", name], reason)
+        ]
+
+
 async def test_a_webhook_secret_in_a_refused_registration_is_not_echoed(
     running: RunningPlatform,
 ) -> None:
