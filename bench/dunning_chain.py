@@ -66,6 +66,7 @@ from shared.contracts import agreements as a
 from shared.contracts import billing as b
 from shared.contracts.clock import DayStarted
 from shared.envelope import CloudEvent
+from shared.service import freeze_startup_heap
 from shared.settings import KafkaSettings
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore, Metadata, NewEvent
@@ -138,6 +139,7 @@ async def serve(name: str) -> None:
     if name == "dunning":
         _react_to_due_date_passed(runtime)
     await runtime.start()
+    freeze_startup_heap()  # what `msp serve` does once the service has started
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -554,6 +556,8 @@ async def run(smoke: bool) -> list[Ratio]:
             )
 
             phase("customers set up")
+            if not in_process:
+                freeze_startup_heap()  # billing's side runs here, as in its own process
             readers = Deactivations(broker.bootstrap)
             await readers.start()
             stack.push_async_callback(readers.stop)

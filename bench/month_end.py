@@ -162,6 +162,7 @@ async def child(server: str, subscriptions: int) -> dict[str, Any]:
     from services.billing.bootstrap import DIRECTORY
     from shared.consumer import Subscriber
     from shared.profile import load_profile
+    from shared.service import freeze_startup_heap
     from shared.store.engine import make_engine
     from shared.store.eventstore import EventStore
     from shared.store.migrations import upgrade
@@ -186,6 +187,8 @@ async def child(server: str, subscriptions: int) -> dict[str, Any]:
             seeded_position = await raw.fetchval("SELECT max(position) FROM events")
             seeded_outbox = await raw.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
             await raw.execute("ANALYZE")
+            # What `msp serve` does once the service has started (shared/service.py).
+            freeze_startup_heap()
             rss_before, _ = _rss()
             _reset_peak()
             profiler = _profiler()

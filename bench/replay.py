@@ -4,8 +4,9 @@ The log is seeded with COPY (not timed): 40,000 customers, each with 25 events i
 a customer gathers over a few years (registered, agreement signed, a contact person, three
 subscriptions added and started, sixteen quantity changes).
 
-- ours: `rebuild_projections` (what `msp replay agreements` runs) with the service's real
-  projection (`AgreementsView`): empty the read models, re-apply every event, commit;
+- ours: `rebuild_projections` (what `msp replay agreements` runs, after freezing what the
+  process holds at that point, as `msp replay` does) with the service's real projection
+  (`AgreementsView`): empty the read models, re-apply every event, commit;
 - limit: reading the same rows, in the same order, with an asyncpg cursor (no decoding, no
   projection).
 """
@@ -21,6 +22,7 @@ import orjson
 
 from bench.common import Ratio, Stopwatch, postgres, scratch_database, size, sqlalchemy_url
 from services.agreements.adapters.projections import AgreementsView
+from shared.service import freeze_startup_heap
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore
 from shared.store.migrations import upgrade
@@ -54,6 +56,7 @@ async def run(smoke: bool) -> list[Ratio]:
                 finally:
                     await conn.close()
                 store = EventStore(engine, source="agreements", projections=[AgreementsView()])
+                freeze_startup_heap()  # as `msp replay` does before it rebuilds
                 with Stopwatch() as sw:
                     replayed = await rebuild_projections(store)
                 assert replayed == seeded, (replayed, seeded)

@@ -170,6 +170,7 @@ def replay(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERV
     async def main() -> int:
         runtime = build_runtime(service, settings, LocalBus(), KeyRing([]), owns_bus=False)
         await upgrade(runtime.store.engine, runtime.spec.migrations_dir)
+        freeze_startup_heap()
         try:
             with Progress(console=err) as progress:
                 task = progress.add_task(f"replaying {service}", total=None)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -116,6 +118,29 @@ async def test_replay_rebuilds_the_read_models_as_they_were(database_url: str) -
         after = await tally(store)
     assert replayed == 30
     assert after == before == {"s0": 8, "s1": 8, "s2": 7, "s3": 7}
+
+
+async def test_replay_collects_garbage_rarely_while_it_runs_and_as_before_after(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with open_store(database_url) as store:
+        for n in range(5):
+            await append_next(store, "s", n)
+        projection = store.projections[0]
+        apply = projection.apply
+        seen: list[int] = []
+
+        async def noting(conn: Any, stored: Any) -> None:
+            seen.append(gc.get_threshold()[0])
+            await apply(conn, stored)
+
+        monkeypatch.setattr(projection, "apply", noting)
+        before = gc.get_threshold()
+        assert await rebuild_projections(store) == 5
+        assert gc.get_threshold() == before
+        await rebuild_projections(store, in_memory=False)  # statement by statement: as usual
+        assert await tally(store) == {"s": 5}
+    assert seen == [50_000] * 5 + [before[0]] * 5
 
 
 async def test_a_reader_never_skips_an_event_of_a_transaction_still_running(
