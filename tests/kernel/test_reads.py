@@ -59,10 +59,19 @@ async def test_a_read_returns_the_rows_of_the_read_model(database_url: str) -> N
         assert [rows[0]["events"] for rows in found] == list(range(1, 31))
 
 
-async def test_a_read_connection_the_server_dropped_is_replaced(pg_database: str) -> None:
+@pytest.mark.parametrize("kind", ["read", "lookup"])
+async def test_a_read_connection_the_server_dropped_is_replaced(
+    pg_database: str, kind: str
+) -> None:
+    async def read(store: Any) -> list[dict[str, Any]]:
+        if kind == "read":
+            return await store.read(ONE_TALLY, {"stream": "a"})
+        row = await store.read_one(TALLY_OF, "a")
+        return [row] if row else []
+
     async with open_store(pg_database) as store:
         await counted(store, "a", 2)
-        assert await store.read(ONE_TALLY, {"stream": "a"})
+        assert await read(store)
         server = await asyncpg.connect(pg_database.replace("+asyncpg", ""))
         try:
             dropped = await server.fetchval(
@@ -78,7 +87,7 @@ async def test_a_read_connection_the_server_dropped_is_replaced(pg_database: str
         answers: list[Any] = []
         for _ in range(3):
             try:
-                answers.append(await store.read(ONE_TALLY, {"stream": "a"}))
+                answers.append(await read(store))
             except Exception as error:
                 assert is_unavailable(error), error
                 answers.append(None)
