@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
+import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +46,41 @@ def alembic_config(migrations_dir: Path) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, migrations_dir: Path) -> None:
-    """Bring a service store to the newest revision."""
-    async with engine.begin() as conn:
+    """Bring a service store to the newest revision, one process at a time."""
+    async with _sqlite_file_lock(engine), engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             await conn.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
         await conn.run_sync(_upgrade_sync, migrations_dir)
+
+
+@contextlib.asynccontextmanager
+async def _sqlite_file_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """On an SQLite file, an exclusive lock on `<file>.migrations.lock` while migrating.
+
+    SQLite's transaction does not cover Alembic's first look at the revision table, so two
+    processes starting together (the key vault, which every service process of the
+    distributed mode opens when MSP_VAULT_URL is not set) could both find the store empty
+    and both create its tables; one failed to start. PostgreSQL stores take an advisory
+    lock instead. The lock is polled, not waited for in a thread, so a cancelled start
+    leaves no thread holding it.
+    """
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database.startswith(":memory:"):
+        yield
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".migrations.lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                await asyncio.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # closing it releases the lock
 
 
 def _upgrade_sync(connection: Connection, migrations_dir: Path) -> None:
