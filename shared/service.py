@@ -180,7 +180,7 @@ MetadataDep = Annotated[Metadata, Depends(command_metadata)]
 def freeze_startup_heap() -> None:
     """Leave what the process built at startup out of every later garbage collection.
 
-    A service starts with some 150,000 objects (modules, models, routes, the store's
+    A service starts with some 140,000 objects (modules, models, routes, the store's
     compiled statements) that live as long as the process. A request that awaits its
     database survives a young collection and counts towards the next full one, and a full
     collection walks that whole startup heap (about 80 ms here): under 64 concurrent reads
