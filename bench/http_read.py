@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import random
@@ -166,6 +167,9 @@ async def _in_process(target: str, port: int, env: dict[str, str]) -> AsyncItera
     finally:
         server.should_exit = True
         await task
+        # `msp serve`'s app freezes its process's heap once started (shared/service.py);
+        # here that process is the caller's, which goes on to other work.
+        gc.unfreeze()
 
 
 async def _wait_until_up(port: int, process: asyncio.subprocess.Process | None) -> None:

@@ -35,7 +35,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from bench.common import Ratio, postgres, scratch_database, size, sqlalchemy_url
+from bench.common import Ratio, postgres, scratch_database, served_heap, size, sqlalchemy_url
 
 TITLE = "Month-end invoice run"
 
@@ -162,7 +162,6 @@ async def child(server: str, subscriptions: int) -> dict[str, Any]:
     from services.billing.bootstrap import DIRECTORY
     from shared.consumer import Subscriber
     from shared.profile import load_profile
-    from shared.service import freeze_startup_heap
     from shared.store.engine import make_engine
     from shared.store.eventstore import EventStore
     from shared.store.migrations import upgrade
@@ -187,19 +186,18 @@ async def child(server: str, subscriptions: int) -> dict[str, Any]:
             seeded_position = await raw.fetchval("SELECT max(position) FROM events")
             seeded_outbox = await raw.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
             await raw.execute("ANALYZE")
-            # What `msp serve` does once the service has started (shared/service.py).
-            freeze_startup_heap()
-            rss_before, _ = _rss()
-            _reset_peak()
-            profiler = _profiler()
-            started, cpu = time.perf_counter(), time.process_time()
-            await subscriber(_delivery(_day_started(RUN_DAY)))
-            seconds = time.perf_counter() - started
-            cpu_seconds = time.process_time() - cpu
-            if profiler is not None:
-                profiler.stop()
-                report = Path(os.environ["MONTH_END_PROFILE"])
-                await asyncio.to_thread(report.write_text, profiler.output_text())
+            with served_heap():  # the billing service's process, started
+                rss_before, _ = _rss()
+                _reset_peak()
+                profiler = _profiler()
+                started, cpu = time.perf_counter(), time.process_time()
+                await subscriber(_delivery(_day_started(RUN_DAY)))
+                seconds = time.perf_counter() - started
+                cpu_seconds = time.process_time() - cpu
+                if profiler is not None:
+                    profiler.stop()
+                    report = Path(os.environ["MONTH_END_PROFILE"])
+                    await asyncio.to_thread(report.write_text, profiler.output_text())
             _, rss_peak = _rss()
             invoices = await raw.fetchval("SELECT count(*) FROM invoices")
             same = await _same_invoices(raw, _customer_id(0), _customer_id(1))

@@ -20,9 +20,16 @@ from pathlib import Path
 import asyncpg
 import orjson
 
-from bench.common import Ratio, Stopwatch, postgres, scratch_database, size, sqlalchemy_url
+from bench.common import (
+    Ratio,
+    Stopwatch,
+    postgres,
+    scratch_database,
+    served_heap,
+    size,
+    sqlalchemy_url,
+)
 from services.agreements.adapters.projections import AgreementsView
-from shared.service import freeze_startup_heap
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore
 from shared.store.migrations import upgrade
@@ -56,8 +63,7 @@ async def run(smoke: bool) -> list[Ratio]:
                 finally:
                     await conn.close()
                 store = EventStore(engine, source="agreements", projections=[AgreementsView()])
-                freeze_startup_heap()  # as `msp replay` does before it rebuilds
-                with Stopwatch() as sw:
+                with served_heap(), Stopwatch() as sw:  # as `msp replay` freezes first
                     replayed = await rebuild_projections(store)
                 assert replayed == seeded, (replayed, seeded)
                 await _check(engine, customers)

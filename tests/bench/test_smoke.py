@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 
 import pytest
@@ -20,3 +21,4 @@ def test_benchmark_runs_at_smoke_size(name: str, postgres_url: str) -> None:
     assert ratios, f"{name} reported no ratio"
     for ratio in ratios:
         assert ratio.ours > 0 and ratio.theirs > 0, ratio.line()
+    assert gc.get_freeze_count() == 0, f"{name} left this process's heap frozen"
