@@ -128,6 +128,10 @@ class Reader:
             self._slots.put_nowait(conn)
 
 
+# The futures of the lookups waiting, by the key each asked for.
+_Waiting = dict[Any, list["asyncio.Future[dict[str, Any] | None]"]]
+
+
 class _Lookups:
     """The lookups of one keyed query waiting for their statement, and the task sending it.
 
@@ -143,7 +147,7 @@ class _Lookups:
     def __init__(self, reader: Reader, query: KeyedQuery) -> None:
         self._reader = reader
         self._query = query
-        self._waiting: dict[Any, list[asyncio.Future[dict[str, Any] | None]]] = {}
+        self._waiting: _Waiting = {}
         self._task: asyncio.Task[None] | None = None
 
     async def get(self, key: Any) -> dict[str, Any] | None:
@@ -164,7 +168,7 @@ class _Lookups:
                 await self._task
 
     async def _send(self) -> None:
-        batch: dict[Any, list[asyncio.Future[dict[str, Any] | None]]] = {}
+        batch: _Waiting = {}
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting, {}
@@ -176,7 +180,7 @@ class _Lookups:
                     future.cancel()  # only those left unanswered: the task was cancelled
             self._waiting = {}
 
-    async def _answer(self, batch: dict[Any, list[asyncio.Future[dict[str, Any] | None]]]) -> None:
+    async def _answer(self, batch: _Waiting) -> None:
         try:
             if len(batch) == 1:
                 rows = await self._reader.fetch(self._query.one, {"key": next(iter(batch))})
@@ -184,7 +188,10 @@ class _Lookups:
                 rows = await self._reader.fetch(self._query.many, {"keys": list(batch)})
         except Exception as error:
             if len(batch) == 1 or is_unavailable(error):
-                _fail(batch.values(), error)
+                for futures in batch.values():
+                    for future in futures:
+                        if not future.done():
+                            future.set_exception(error)
                 return
             for key, futures in batch.items():
                 await self._answer({key: futures})
@@ -196,13 +203,6 @@ class _Lookups:
             for n, future in enumerate(futures):
                 if not future.done():
                     future.set_result(row if n == 0 or row is None else dict(row))
-
-
-def _fail(batches: Any, error: Exception) -> None:
-    for futures in batches:
-        for future in futures:
-            if not future.done():
-                future.set_exception(error)
 
 
 async def _json_codecs(conn: asyncpg.Connection) -> None:
