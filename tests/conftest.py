@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -81,4 +83,46 @@ def kafka_settings(kafka: KafkaBroker) -> KafkaSettings:
     """Bus settings pointing at the test broker."""
     return KafkaSettings(
         bootstrap_servers=kafka.bootstrap, enable_idempotence=kafka.idempotence, partitions=4
+    )
+
+
+# How long the tasks a test left running get to finish once cancelled, before its loop closes.
+LEFT_TASKS_GRACE_SECONDS = 20.0
+
+
+@pytest.fixture(autouse=True)
+def tasks_left_running_are_named(request: pytest.FixtureRequest) -> None:
+    """An async test's loop closes only after the tasks it left have ended, within a bound.
+
+    The loop's own close waits without a limit for every task it cancels; one that never
+    ends would hang the test run until the suite's timeout, with nothing to say which task
+    it was. Here the leftovers are cancelled first with a grace period; any still running
+    after it fails the test with its name and stack, and is let go so the run goes on.
+    """
+    runner_name = "_function_scoped_runner"
+    if runner_name not in request.fixturenames:
+        return
+    runner = request.getfixturevalue(runner_name)
+    runner_fixture = request._get_active_fixturedef(runner_name)  # as pytest-asyncio does
+    runner_fixture.addfinalizer(lambda: _end_tasks_left(runner.get_loop()))
+
+
+def _end_tasks_left(loop: asyncio.AbstractEventLoop) -> None:
+    if loop.is_closed():
+        return
+    left = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    if not left:
+        return
+    for task in left:
+        task.cancel()
+    _, stuck = loop.run_until_complete(asyncio.wait(left, timeout=LEFT_TASKS_GRACE_SECONDS))
+    if not stuck:
+        return
+    report = io.StringIO()
+    for task in stuck:
+        task.print_stack(file=report)
+        asyncio.tasks._unregister_task(task)  # the loop's close would wait for it for ever
+    pytest.fail(
+        f"{len(stuck)} task(s) did not end within {LEFT_TASKS_GRACE_SECONDS:.0f} s of being"
+        f" cancelled after the test:\n{report.getvalue()}"
     )

@@ -84,7 +84,14 @@ async def login(client: httpx.AsyncClient, key: str) -> httpx.Response:
 async def served(app: FastAPI) -> AsyncIterator[str]:
     """The app on a real socket (for streams and the browser); yields its base URL."""
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=5,  # an open stream is cut, not waited for
+        )
     )
     task = asyncio.create_task(server.serve())
     while not server.started:
