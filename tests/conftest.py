@@ -110,19 +110,34 @@ def tasks_left_running_are_named(request: pytest.FixtureRequest) -> None:
 def _end_tasks_left(loop: asyncio.AbstractEventLoop) -> None:
     if loop.is_closed():
         return
+    problems = _cancel_tasks_left(loop)
+    # Then what the loop's close does next, bounded too: close the async generators left open.
+    try:
+        loop.run_until_complete(
+            asyncio.wait_for(loop.shutdown_asyncgens(), LEFT_TASKS_GRACE_SECONDS)
+        )
+    except TimeoutError:
+        problems.append("async generators left open did not close")
+        problems.extend(_cancel_tasks_left(loop))
+    if problems:
+        pytest.fail("\n".join(problems))
+
+
+def _cancel_tasks_left(loop: asyncio.AbstractEventLoop) -> list[str]:
+    """Cancel the loop's tasks; describe (and let go of) those still running after the grace."""
     left = [task for task in asyncio.all_tasks(loop) if not task.done()]
     if not left:
-        return
+        return []
     for task in left:
         task.cancel()
     _, stuck = loop.run_until_complete(asyncio.wait(left, timeout=LEFT_TASKS_GRACE_SECONDS))
     if not stuck:
-        return
+        return []
     report = io.StringIO()
     for task in stuck:
         task.print_stack(file=report)
         asyncio.tasks._unregister_task(task)  # the loop's close would wait for it for ever
-    pytest.fail(
+    return [
         f"{len(stuck)} task(s) did not end within {LEFT_TASKS_GRACE_SECONDS:.0f} s of being"
         f" cancelled after the test:\n{report.getvalue()}"
-    )
+    ]
