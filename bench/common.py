@@ -95,6 +95,39 @@ class Stopwatch:
         self.seconds = time.perf_counter() - self.started
 
 
+class MachineCpu:
+    """CPU seconds the whole machine spent in a block (every process: ours, the broker, the
+    database server), from /proc/stat; `seconds` stays None where there is no /proc/stat.
+
+    `with MachineCpu() as cpu: ...; cpu.seconds, cpu.cores_busy`
+    """
+
+    def __enter__(self) -> MachineCpu:
+        self.seconds: float | None = None
+        self.cores_busy: float | None = None
+        self._wall = time.perf_counter()
+        self._busy = _busy_seconds()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        busy = _busy_seconds()
+        if busy is None or self._busy is None:
+            return
+        self.seconds = busy - self._busy
+        self.cores_busy = self.seconds / (time.perf_counter() - self._wall)
+
+
+def _busy_seconds() -> float | None:
+    """All CPUs' busy time since boot: user, nice, system, irq, softirq and steal."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     """The p-th percentile (0..100) by nearest rank."""
     if not values:

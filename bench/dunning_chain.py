@@ -50,6 +50,7 @@ import yaml
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.common import (
+    MachineCpu,
     Ratio,
     kafka,
     percentile,
@@ -564,8 +565,12 @@ async def run(smoke: bool) -> list[Ratio]:
             stack.push_async_callback(readers.stop)
             await measure_ours(billing, readers, 0, warm)
             phase("warmed up")
-            times = await measure_ours(billing, readers, warm, count)
+            with MachineCpu() as cpu:
+                times = await measure_ours(billing, readers, warm, count)
             phase("ours measured")
+            await asyncio.sleep(0.2 if smoke else 1.0)  # the last chain's relays finish
+            with MachineCpu() as idle:  # what the waiting processes cost with nothing to do
+                await asyncio.sleep(0.5 if smoke else 3.0)
             breakdown = await hops(urls, times)
         phase("stopped")
         bare = await measure_bare(broker.bootstrap, broker.idempotence, count, warm)
@@ -579,6 +584,14 @@ async def run(smoke: bool) -> list[Ratio]:
             for name, values in breakdown.items()
         )
     )
+    if cpu.seconds is not None and cpu.cores_busy is not None and idle.cores_busy is not None:
+        # What bounds the chain on this machine: every process's CPU for one chain, and how
+        # much of it the processes spend waiting (polling the broker and the outboxes) anyway.
+        notes += (
+            f"; machine CPU per chain {cpu.seconds / count * 1000:.1f} ms (services, broker,"
+            f" database; {cpu.cores_busy:.2f} of {os.cpu_count()} cores busy, idle"
+            f" {idle.cores_busy:.2f})"
+        )
     return [
         Ratio(
             name="p99 DueDatePassed -> LicenseDeactivated vs bare round trip",
@@ -594,6 +607,9 @@ async def run(smoke: bool) -> list[Ratio]:
                 "ours_max_ms": max(ours),
                 "bare_p50_ms": percentile(bare, 50),
                 "bare_p99_ms": percentile(bare, 99),
+                "machine_cpu_ms_per_chain": (
+                    cpu.seconds / count * 1000 if cpu.seconds is not None else float("nan")
+                ),
             },
         )
     ]
