@@ -14,7 +14,13 @@ from shared.bus.port import Bus, Outgoing
 from shared.consumer import Subscriber
 from shared.contracts import Contract, contract
 from shared.envelope import CloudEvent
-from shared.store.eventstore import EventStore, Metadata, NewEvent, Transaction
+from shared.store.eventstore import (
+    DuplicateDelivery,
+    EventStore,
+    Metadata,
+    NewEvent,
+    Transaction,
+)
 from shared.store.relay import OutboxRelay
 from tests.kernel.stores import open_store, tally
 
@@ -282,3 +288,29 @@ async def test_rows_hidden_behind_an_older_transaction_go_out_as_soon_as_it_ends
         finally:
             running.cancel()
             await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_the_inbox_remembers_a_handled_event_and_refuses_a_second_hand_whole(
+    database_url: str,
+) -> None:
+    async with open_store(database_url) as store:
+        async with store.transaction(META) as tx:
+            assert not await tx.already_handled("downstream", "event-1")
+            await tx.append("effects-c-1", 0, [NewEvent("Effect", {"n": 1})])
+            await tx.mark_handled("downstream", "event-1")
+        async with store.transaction(META) as tx:
+            assert await tx.already_handled("downstream", "event-1")
+            assert not await tx.already_handled("elsewhere", "event-1"), "inboxes are per consumer"
+        # A second hand that raced past the check: its mark is refused and its effect undone.
+        with pytest.raises(DuplicateDelivery):
+            async with store.transaction(META) as tx:
+                await tx.append("effects-c-2", 0, [NewEvent("Effect", {"n": 2})])
+                await tx.mark_handled("downstream", "event-1")
+        assert await tally(store) == {"effects-c-1": 1}
+        async with store.transaction(META) as tx:  # the store goes on after the refusal
+            await tx.mark_handled("downstream", "event-2")
+            await tx.publish(Counted(n=2), topic="outboxtest.events", customer_id="c-2")
+        async with store.engine.connect() as conn:
+            queued = (await conn.execute(text("SELECT topic, key, payload FROM outbox"))).all()
+        assert [(topic, key) for topic, key, _ in queued] == [("outboxtest.events", "c-2")]
+        assert CloudEvent.from_json(bytes(queued[0][2])).data == {"n": 2}
