@@ -7,13 +7,14 @@ import contextlib
 import logging
 import zlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, text, tuple_
+from sqlalchemy import bindparam, delete, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.bus.port import Bus, Outgoing
 from shared.store.eventstore import _XMIN, Cursor, EventStore
+from shared.store.reads import ReadQuery
 from shared.store.schema import outbox
 
 log = logging.getLogger("msp.relay")
@@ -28,6 +29,24 @@ _COLUMNS = (
 )
 # One array parameter: the statement is the same for every batch (no IN-list expansion).
 _CLEAR_PG = text("DELETE FROM outbox WHERE id = ANY(:ids)")
+# On PostgreSQL the relay's reads are compiled once and run on the store's read connections
+# (one statement, no transaction around it): a relay reads after every commit of its service.
+# Rows of still-running transactions may later appear below the oldest one: read below it.
+_READ_FIRST_PG = ReadQuery(
+    select(*_COLUMNS)
+    .where(outbox.c.txid < _XMIN)
+    .order_by(outbox.c.txid, outbox.c.id)
+    .limit(bindparam("limit"))
+)
+_READ_AFTER_PG = ReadQuery(
+    select(*_COLUMNS)
+    .where(
+        tuple_(outbox.c.txid, outbox.c.id) > tuple_(bindparam("txid"), bindparam("id")),
+        outbox.c.txid < _XMIN,
+    )
+    .order_by(outbox.c.txid, outbox.c.id)
+    .limit(bindparam("limit"))
+)
 # How often the leader checks that its lock's connection is still alive.
 _LEADER_CHECK_SECONDS = 1.0
 # After a wake-up that found nothing readable, the first look again (then doubling).
@@ -107,11 +126,13 @@ class OutboxRelay:
 
     async def clear(self, ids: list[int]) -> None:
         """Remove rows the bus has acknowledged."""
-        async with self.store.engine.begin() as conn:
-            if self.store.postgres:
+        if self.store.postgres:
+            async with self.store.engine.connect() as raw:
+                conn = await raw.execution_options(isolation_level="AUTOCOMMIT")  # one statement
                 await conn.execute(_CLEAR_PG, {"ids": ids})
-            else:
-                await conn.execute(delete(outbox).where(outbox.c.id.in_(ids)))
+            return
+        async with self.store.engine.begin() as conn:
+            await conn.execute(delete(outbox).where(outbox.c.id.in_(ids)))
 
     async def pending(self) -> int:
         """Rows waiting to be published."""
@@ -137,12 +158,16 @@ class OutboxRelay:
         self.published += len(ids)
 
     async def _fetch(self, after: Cursor | None) -> Sequence[Any]:
+        if self.store.postgres:
+            if after is None:
+                found = await self.store.read(_READ_FIRST_PG, {"limit": self.batch_size})
+            else:
+                params = {"txid": after[0], "id": after[1], "limit": self.batch_size}
+                found = await self.store.read(_READ_AFTER_PG, params)
+            return [_Row(**row) for row in found]
         query = select(*_COLUMNS)
         if after is not None:
             query = query.where(tuple_(outbox.c.txid, outbox.c.id) > after)
-        if self.store.postgres:
-            # Rows of still-running transactions may later appear below this point: wait for them.
-            query = query.where(outbox.c.txid < _XMIN)
         query = query.order_by(outbox.c.txid, outbox.c.id).limit(self.batch_size)
         async with self.store.engine.connect() as conn:
             return (await conn.execute(query)).all()
@@ -186,6 +211,17 @@ class OutboxRelay:
                 leader_checked = now
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), timeout=hidden or self.poll_seconds)
+
+
+class _Row(NamedTuple):
+    """An outbox row as the relay reads it."""
+
+    id: int
+    txid: int
+    topic: str
+    key: str
+    event_id: str
+    payload: bytes
 
 
 def _messages(rows: Sequence[Any]) -> list[Outgoing]:
