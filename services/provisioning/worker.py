@@ -104,10 +104,9 @@ class ActionWorker:
 
     async def run_due(self, limit: int = 20) -> int:
         """Try every action that is due now; returns how many this worker ran."""
-        async with self.store.engine.connect() as conn:  # one short read per round
-            if self.business is not None:
-                self.business.today = await queries.business_date(conn)
-            due = await queries.due_actions(conn, self.clock(), limit)
+        today, due = await queries.round_reads(self.store, self.clock(), limit)
+        if self.business is not None:
+            self.business.today = today
         ran = 0
         for action_id in due:
             claim = await self.claim(action_id)
@@ -121,12 +120,10 @@ class ActionWorker:
         now = self.clock()
         try:
             async with self.store.transaction(Metadata(actor="service:provisioning")) as tx:
-                if not await queries.lock_for_claim(tx.conn, action_id):
-                    return None
+                if not await queries.claimable_now(tx, action_id):
+                    return None  # another worker holds it, or an earlier action comes first
                 action = await h.load_action(tx, action_id)
                 if action is None or not action.claimable(now):
-                    return None
-                if await queries.blocked(tx.conn, action_id):
                     return None
                 attempt = action.claim(self.name, now, self.options.lease_seconds)
                 await h.save_action(tx, action)
@@ -149,8 +146,7 @@ class ActionWorker:
 
     async def execute(self, claim: Claim) -> None:
         """Do the claimed action's remaining steps, recording each outcome as it lands."""
-        async with self.store.engine.connect() as conn:
-            reference = await queries.vendor_reference(conn, claim.subscription_id)
+        reference = await queries.reference_of(self.store, claim.subscription_id)
         loop = asyncio.get_running_loop()
         # A try stops before its lease lapses, so two tries of one action never overlap.
         deadline = loop.time() + self.options.lease_seconds * 0.8

@@ -35,7 +35,12 @@ _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
 
 class ReadQuery:
-    """A SELECT compiled once for asyncpg; its named parameters become positional ones."""
+    """A SELECT compiled once for asyncpg; its named parameters become positional ones.
+
+    Values written into the query (`state == "pending"`) are sent as the parameters they
+    compile to; an IN list of them is refused (it is expanded per execution): write the
+    alternatives out with `or_`.
+    """
 
     def __init__(self, query: Select[Any]) -> None:
         for column in query.selected_columns:
@@ -46,6 +51,19 @@ class ReadQuery:
         compiled = query.compile(dialect=_DIALECT)
         self.sql = compiled.string
         self.names = tuple(compiled.positiontup or ())
+        for name, bind in compiled.binds.items():
+            if bind.expanding:
+                raise TypeError(f"parameter {name} is an IN list; write it out with or_")
+        self.constants = {
+            name: bind.value
+            for name, bind in compiled.binds.items()
+            if name in self.names and bind.value is not None and bind.callable is None
+        }
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        """The positional arguments for these named parameters (and the query's own values)."""
+        constants = self.constants
+        return [params[name] if name in params else constants[name] for name in self.names]
 
 
 class KeyedQuery:
@@ -79,7 +97,7 @@ class Reader:
 
     async def fetch(self, query: ReadQuery, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The rows as dicts keyed by column name."""
-        args = [params[name] for name in query.names]
+        args = query.args(params)
         async with self._connection() as conn:
             return [dict(row) for row in await conn.fetch(query.sql, *args)]
 

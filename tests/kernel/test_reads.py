@@ -107,6 +107,23 @@ def test_a_column_of_a_custom_type_is_refused_for_the_fast_path() -> None:
         ReadQuery(select(table))
 
 
+async def test_a_value_written_into_the_query_is_sent_with_it(database_url: str) -> None:
+    above_one = ReadQuery(
+        select(tallies.c.stream_id)
+        .where(tallies.c.events > 1, tallies.c.stream_id != bindparam("except_for"))
+        .order_by(tallies.c.stream_id)
+    )
+    async with open_store(database_url) as store:
+        for stream, times in (("a", 1), ("b", 2), ("c", 3)):
+            await counted(store, stream, times)
+        assert await store.read(above_one, {"except_for": "c"}) == [{"stream_id": "b"}]
+
+
+def test_an_in_list_is_refused_for_the_fast_path() -> None:
+    with pytest.raises(TypeError, match="IN list"):
+        ReadQuery(select(tallies).where(tallies.c.stream_id.in_(["a", "b"])))
+
+
 async def test_closing_the_store_closes_its_read_connections(pg_database: str) -> None:
     async with open_store(pg_database) as store:
         await counted(store, "a", 1)

@@ -6,16 +6,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.provisioning.adapters import tables as t
 from services.provisioning.adapters.projections import db_time
 from services.provisioning.domain.action import BLOCKING
-from shared.store.eventstore import BUSINESS_DATE_KEY
+from shared.store.eventstore import BUSINESS_DATE_KEY, EventStore, Transaction
+from shared.store.reads import ReadQuery
 from shared.store.schema import service_state
 
-_BLOCKING = sorted(BLOCKING)
+_BLOCKING = sorted(str(state) for state in BLOCKING)
 _earlier = t.actions.alias("earlier")
 
 
@@ -25,7 +26,7 @@ def _unblocked() -> Any:
         and_(
             _earlier.c.subscription_id == t.actions.c.subscription_id,
             _earlier.c.sequence < t.actions.c.sequence,
-            _earlier.c.state.in_(_BLOCKING),
+            or_(*(_earlier.c.state == state for state in _BLOCKING)),  # no IN: see ReadQuery
         )
     )
 
@@ -40,10 +41,9 @@ async def business_date(conn: AsyncConnection) -> date | None:
     return date.fromisoformat(value["date"]) if value else None
 
 
-async def due_actions(conn: AsyncConnection, now: datetime, limit: int) -> list[str]:
-    """Actions a worker may try now, oldest due first, in each subscription's order."""
-    moment = db_time(now)
-    due = or_(
+def _due(moment: Any) -> Any:
+    """Pending, failed and due again, or in flight on a lease that has lapsed."""
+    return or_(
         t.actions.c.state == "pending",
         and_(
             t.actions.c.state == "failed",
@@ -51,31 +51,85 @@ async def due_actions(conn: AsyncConnection, now: datetime, limit: int) -> list[
         ),
         and_(t.actions.c.state == "in_flight", t.actions.c.lease_until <= moment),
     )
-    query = (
+
+
+def _due_query(moment: Any, limit: Any) -> Any:
+    return (
         select(t.actions.c.action_id)
-        .where(due, _unblocked())
+        .where(_due(moment), _unblocked())
         .order_by(t.actions.c.next_attempt_at.asc().nulls_first(), t.actions.c.queued_at)
         .limit(limit)
     )
-    return list((await conn.execute(query)).scalars())
+
+
+async def due_actions(conn: AsyncConnection, now: datetime, limit: int) -> list[str]:
+    """Actions a worker may try now, oldest due first, in each subscription's order."""
+    return list((await conn.execute(_due_query(db_time(now), limit))).scalars())
+
+
+# The worker's round, compiled once: on PostgreSQL each runs as one statement on the store's
+# read connections, or on the claim's own connection (bench/README.md, section 5).
+_BUSINESS_DATE = ReadQuery(
+    select(service_state.c.value).where(service_state.c.key == BUSINESS_DATE_KEY)
+)
+_DUE = ReadQuery(
+    _due_query(bindparam("moment", type_=t.actions.c.lease_until.type), bindparam("limit"))
+)
+_REFERENCE = ReadQuery(
+    select(t.subscriptions.c.vendor_reference).where(
+        t.subscriptions.c.subscription_id == bindparam("subscription_id")
+    )
+)
+_LOCK = ReadQuery(
+    select(t.actions.c.action_id)
+    .where(t.actions.c.action_id == bindparam("action_id"))
+    .with_for_update(skip_locked=True)
+)
+_UNBLOCKED = ReadQuery(
+    select(t.actions.c.action_id).where(
+        t.actions.c.action_id == bindparam("action_id"), _unblocked()
+    )
+)
+
+
+async def round_reads(
+    store: EventStore, now: datetime, limit: int
+) -> tuple[date | None, list[str]]:
+    """What a worker's round starts from: the business date, and the actions due now."""
+    today = await store.read(_BUSINESS_DATE)
+    due = await store.read(_DUE, {"moment": db_time(now), "limit": limit})
+    value = today[0]["value"] if today else None
+    return (date.fromisoformat(value["date"]) if value else None), [r["action_id"] for r in due]
+
+
+async def reference_of(store: EventStore, subscription_id: str) -> dict[str, str]:
+    """Where the subscription lives at its vendor ({} when nobody said), outside a transaction."""
+    found = await store.read(_REFERENCE, {"subscription_id": subscription_id})
+    return dict((found[0]["vendor_reference"] if found else None) or {})
+
+
+async def claimable_now(tx: Transaction, action_id: str) -> bool:
+    """Lock the action's row for this claim and check no earlier action holds it back.
+
+    PostgreSQL skips a row another worker has locked (that worker claims it); SQLite
+    serialises writers anyway.
+    """
+    if not tx.store.postgres:
+        return not await blocked(tx.conn, action_id)
+    driver = await tx.driver()
+    args = _LOCK.args({"action_id": action_id})
+    if await driver.fetchval(_LOCK.sql, *args) is None:
+        return False
+    return (
+        await driver.fetchval(_UNBLOCKED.sql, *_UNBLOCKED.args({"action_id": action_id}))
+        is not None
+    )
 
 
 async def blocked(conn: AsyncConnection, action_id: str) -> bool:
     """An earlier action of the same subscription must finish first."""
     query = select(t.actions.c.action_id).where(t.actions.c.action_id == action_id, _unblocked())
     return (await conn.execute(query)).first() is None
-
-
-async def lock_for_claim(conn: AsyncConnection, action_id: str) -> bool:
-    """PostgreSQL: lock the row or skip it if another worker holds it (SQLite serialises anyway)."""
-    if conn.dialect.name != "postgresql":
-        return True
-    query = (
-        select(t.actions.c.action_id)
-        .where(t.actions.c.action_id == action_id)
-        .with_for_update(skip_locked=True)
-    )
-    return (await conn.execute(query)).first() is not None
 
 
 async def subscription_actions(conn: AsyncConnection, subscription_id: str) -> list[str]:
