@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.elements import ClauseElement
 
 
 async def upsert(
@@ -25,14 +26,29 @@ async def upsert(
     in_memory = getattr(conn, "upsert", None)  # a replay's in-memory image (shared.store.replay)
     if in_memory is not None and in_memory(table, row, key, update):
         return
-    build = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = build(table).values(**row)
-    changes = {name: statement.excluded[name] for name in row if name not in key and update}
+    if any(isinstance(value, ClauseElement) for value in row.values()):
+        # A value that is an SQL expression goes into the statement itself.
+        await conn.execute(
+            _upsert_statement(conn.dialect.name, table, tuple(row), tuple(key), update).values(
+                **row
+            )
+        )
+        return
+    # The statement is built once per table, set of columns and key; the row is its parameters.
+    await conn.execute(
+        _upsert_statement(conn.dialect.name, table, tuple(row), tuple(key), update), row
+    )
+
+
+@lru_cache(maxsize=512)
+def _upsert_statement(
+    dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...], update: bool
+) -> Any:
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    changes = {name: statement.excluded[name] for name in columns if name not in key and update}
     if changes:
-        statement = statement.on_conflict_do_update(index_elements=list(key), set_=changes)
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=list(key))
-    await conn.execute(statement)
+        return statement.on_conflict_do_update(index_elements=list(key), set_=changes)
+    return statement.on_conflict_do_nothing(index_elements=list(key))
 
 
 async def update_row(
