@@ -31,16 +31,6 @@ def _unblocked() -> Any:
     )
 
 
-async def business_date(conn: AsyncConnection) -> date | None:
-    """The DayStarted date in force for this service."""
-    value = (
-        await conn.execute(
-            select(service_state.c.value).where(service_state.c.key == BUSINESS_DATE_KEY)
-        )
-    ).scalar()
-    return date.fromisoformat(value["date"]) if value else None
-
-
 def _due(moment: Any) -> Any:
     """Pending, failed and due again, or in flight on a lease that has lapsed."""
     return or_(
@@ -53,27 +43,16 @@ def _due(moment: Any) -> Any:
     )
 
 
-def _due_query(moment: Any, limit: Any) -> Any:
-    return (
-        select(t.actions.c.action_id)
-        .where(_due(moment), _unblocked())
-        .order_by(t.actions.c.next_attempt_at.asc().nulls_first(), t.actions.c.queued_at)
-        .limit(limit)
-    )
-
-
-async def due_actions(conn: AsyncConnection, now: datetime, limit: int) -> list[str]:
-    """Actions a worker may try now, oldest due first, in each subscription's order."""
-    return list((await conn.execute(_due_query(db_time(now), limit))).scalars())
-
-
 # The worker's round, compiled once: on PostgreSQL each runs as one statement on the store's
 # read connections, or on the claim's own connection (bench/README.md, section 5).
 _BUSINESS_DATE = ReadQuery(
     select(service_state.c.value).where(service_state.c.key == BUSINESS_DATE_KEY)
 )
-_DUE = ReadQuery(
-    _due_query(bindparam("moment", type_=t.actions.c.lease_until.type), bindparam("limit"))
+_DUE = ReadQuery(  # oldest due first, in each subscription's order
+    select(t.actions.c.action_id)
+    .where(_due(bindparam("moment", type_=t.actions.c.lease_until.type)), _unblocked())
+    .order_by(t.actions.c.next_attempt_at.asc().nulls_first(), t.actions.c.queued_at)
+    .limit(bindparam("limit"))
 )
 _REFERENCE = ReadQuery(
     select(t.subscriptions.c.vendor_reference).where(
@@ -117,19 +96,15 @@ async def claimable_now(tx: Transaction, action_id: str) -> bool:
     if not tx.store.postgres:
         return not await blocked(tx.conn, action_id)
     driver = await tx.driver()
-    args = _LOCK.args({"action_id": action_id})
-    if await driver.fetchval(_LOCK.sql, *args) is None:
+    params = {"action_id": action_id}
+    if await driver.fetchval(_LOCK.sql, *_LOCK.args(params)) is None:
         return False
-    return (
-        await driver.fetchval(_UNBLOCKED.sql, *_UNBLOCKED.args({"action_id": action_id}))
-        is not None
-    )
+    return await driver.fetchval(_UNBLOCKED.sql, *_UNBLOCKED.args(params)) is not None
 
 
 async def blocked(conn: AsyncConnection, action_id: str) -> bool:
     """An earlier action of the same subscription must finish first."""
-    query = select(t.actions.c.action_id).where(t.actions.c.action_id == action_id, _unblocked())
-    return (await conn.execute(query)).first() is None
+    return (await conn.execute(_UNBLOCKED.query, {"action_id": action_id})).first() is None
 
 
 async def subscription_actions(conn: AsyncConnection, subscription_id: str) -> list[str]:
@@ -157,10 +132,7 @@ async def waiting_for_reference(conn: AsyncConnection, subscription_id: str) -> 
 
 async def vendor_reference(conn: AsyncConnection, subscription_id: str) -> dict[str, str]:
     """Where the subscription lives at its vendor ({} when nobody said)."""
-    query = select(t.subscriptions.c.vendor_reference).where(
-        t.subscriptions.c.subscription_id == subscription_id
-    )
-    found = (await conn.execute(query)).scalar()
+    found = (await conn.execute(_REFERENCE.query, {"subscription_id": subscription_id})).scalar()
     return dict(found or {})
 
 
