@@ -29,23 +29,22 @@ _COLUMNS = (
 )
 # One array parameter: the statement is the same for every batch (no IN-list expansion).
 _CLEAR_PG = text("DELETE FROM outbox WHERE id = ANY(:ids)")
+
+
+def _in_order(*where: Any) -> Any:
+    """Outbox rows in publishing order."""
+    return select(*_COLUMNS).where(*where).order_by(outbox.c.txid, outbox.c.id)
+
+
 # On PostgreSQL the relay's reads are compiled once and run on the store's read connections
 # (one statement, no transaction around it): a relay reads after every commit of its service.
 # Rows of still-running transactions may later appear below the oldest one: read below it.
-_READ_FIRST_PG = ReadQuery(
-    select(*_COLUMNS)
-    .where(outbox.c.txid < _XMIN)
-    .order_by(outbox.c.txid, outbox.c.id)
-    .limit(bindparam("limit"))
-)
+_READ_FIRST_PG = ReadQuery(_in_order(outbox.c.txid < _XMIN).limit(bindparam("limit")))
 _READ_AFTER_PG = ReadQuery(
-    select(*_COLUMNS)
-    .where(
+    _in_order(
         tuple_(outbox.c.txid, outbox.c.id) > tuple_(bindparam("txid"), bindparam("id")),
         outbox.c.txid < _XMIN,
-    )
-    .order_by(outbox.c.txid, outbox.c.id)
-    .limit(bindparam("limit"))
+    ).limit(bindparam("limit"))
 )
 # How often the leader checks that its lock's connection is still alive.
 _LEADER_CHECK_SECONDS = 1.0
@@ -165,10 +164,8 @@ class OutboxRelay:
                 params = {"txid": after[0], "id": after[1], "limit": self.batch_size}
                 found = await self.store.read(_READ_AFTER_PG, params)
             return [_Row(**row) for row in found]
-        query = select(*_COLUMNS)
-        if after is not None:
-            query = query.where(tuple_(outbox.c.txid, outbox.c.id) > after)
-        query = query.order_by(outbox.c.txid, outbox.c.id).limit(self.batch_size)
+        after_cursor = () if after is None else (tuple_(outbox.c.txid, outbox.c.id) > after,)
+        query = _in_order(*after_cursor).limit(self.batch_size)
         async with self.store.engine.connect() as conn:
             return (await conn.execute(query)).all()
 

@@ -26,18 +26,13 @@ async def upsert(
     in_memory = getattr(conn, "upsert", None)  # a replay's in-memory image (shared.store.replay)
     if in_memory is not None and in_memory(table, row, key, update):
         return
+    # The statement is built once per table, set of columns and key; the row is its parameters
+    # (a value that is an SQL expression goes into the statement itself).
+    statement = _upsert_statement(conn.dialect.name, table, tuple(row), tuple(key), update)
     if any(isinstance(value, ClauseElement) for value in row.values()):
-        # A value that is an SQL expression goes into the statement itself.
-        await conn.execute(
-            _upsert_statement(conn.dialect.name, table, tuple(row), tuple(key), update).values(
-                **row
-            )
-        )
-        return
-    # The statement is built once per table, set of columns and key; the row is its parameters.
-    await conn.execute(
-        _upsert_statement(conn.dialect.name, table, tuple(row), tuple(key), update), row
-    )
+        await conn.execute(statement.values(**row))
+    else:
+        await conn.execute(statement, row)
 
 
 @lru_cache(maxsize=512)
