@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -11,7 +12,20 @@ from typing import Any, Protocol, TypeVar
 
 import asyncpg
 import orjson
-from sqlalchemy import Select, Table, and_, delete, insert, select, text, tuple_
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -23,6 +37,8 @@ from shared.store.engine import is_postgres
 from shared.store.kept import KeptConnections, kept_transaction
 from shared.store.reads import KeyedQuery, Reader, ReadQuery
 from shared.store.schema import events, inbox, outbox, service_state
+
+log = logging.getLogger("msp.store")
 
 Cursor = tuple[int, int]  # (txid, position): the global order, stable once read
 START: Cursor = (-1, 0)
@@ -115,6 +131,13 @@ class EventStore:
         self.projections = list(projections)
         self.postgres = is_postgres(engine)
         self.outbox_written = asyncio.Event()
+        # True while this process's relay leads for the service (shared/store/relay.py): it
+        # sees this process's commits through outbox_written. Otherwise the leader runs in
+        # another process, and a commit with outbox rows rings it (PostgreSQL NOTIFY).
+        self.relay_here = False
+        self.outbox_channel = f"msp_outbox_{source}"
+        self._ringing: asyncio.Task[None] | None = None
+        self._ring_again = False
         self._reader: Reader | None = None
         self._pool_size: int = getattr(engine.pool, "size", lambda: 10)()
         self._read_slots = asyncio.Semaphore(max(1, self._pool_size))
@@ -137,6 +160,8 @@ class EventStore:
                     yield tx
         if tx.wrote_outbox:
             self.outbox_written.set()
+            if self.postgres and not self.relay_here:
+                self._ring_relay()
         for work in tx.after_commit_work:
             # Committed work must not be dropped because the database went away meanwhile.
             await retry_while_unavailable(work, what="after-commit work")
@@ -179,8 +204,36 @@ class EventStore:
             self._reader = Reader(self.engine, size=max(1, self._pool_size // 2))
         return self._reader
 
+    def _ring_relay(self) -> None:
+        """Wake the relay leading in another process for outbox rows just committed here.
+
+        The notification is sent after the commit, in the background, and commits that come
+        while one is on its way share the next: a NOTIFY inside the committing transaction
+        would hold PostgreSQL's cluster-wide notify lock through that commit's flush,
+        putting every notifying commit in a line. Should it fail, the leader's poll still
+        finds the rows.
+        """
+        if self._ringing is not None and not self._ringing.done():
+            self._ring_again = True
+            return
+        self._ringing = asyncio.create_task(self._ring(), name=f"outbox-ring:{self.source}")
+
+    async def _ring(self) -> None:
+        while True:
+            self._ring_again = False
+            try:
+                await self._fast_reader().fetch(_NOTIFY, {"channel": self.outbox_channel})
+            except Exception:  # the poll finds the rows; nothing is lost
+                log.debug("could not wake the outbox relay", exc_info=True)
+                return
+            if not self._ring_again:
+                return
+
     async def close(self) -> None:
         """Close the read connections and the engine's pool."""
+        if self._ringing is not None:
+            await asyncio.gather(self._ringing, return_exceptions=True)
+            self._ringing = None
         if self._reader is not None:
             await self._reader.close()
             self._reader = None
@@ -538,6 +591,10 @@ _PG_BUSINESS_DATE = "SELECT value->>'date' FROM service_state WHERE key = $1"
 # The statements every consumer's and command's transaction runs, prepared once per
 # connection rather than built as SQLAlchemy statements each time (bench/README.md, 5).
 _PG_PUBLISH = "INSERT INTO outbox (topic, key, event_id, payload) VALUES ($1, $2, $3, $4)"
+# Wakes the relay leading in another process (it listens on the service's channel).
+_NOTIFY = ReadQuery(
+    select(func.pg_notify(bindparam("channel", type_=String), literal("", String)).label("rung"))
+)
 _PG_HANDLED = "SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2"
 _PG_MARK_HANDLED = "INSERT INTO inbox (consumer, event_id, handled_at) VALUES ($1, $2, $3)"
 

@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+import asyncpg
 from sqlalchemy import bindparam, delete, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -54,6 +55,10 @@ _FIRST_RECHECK = 0.001
 
 class OutboxRelay:
     """One active relay per service store (a PostgreSQL advisory lock elects it).
+
+    The leader wakes when a transaction of its own process commits outbox rows, when one of
+    another process of the service does (a NOTIFY on the service's channel), and otherwise
+    every `poll_seconds`.
 
     Draining overlaps the three slow parts: while the bus acknowledges one batch the next
     is read, and an acknowledged batch is deleted while the next one is sent. Batches are
@@ -174,9 +179,22 @@ class OutboxRelay:
             conn = await raw.execution_options(isolation_level="AUTOCOMMIT")
             while not await self._try_lock(conn):  # noqa: ASYNC110 - polling another process's lock
                 await asyncio.sleep(self.retry_seconds)
+            # The service's other processes ring on commit (EventStore._ring_relay); this
+            # process's own commits set outbox_written directly.
+            driver: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
+            wakeup = self.store.outbox_written
+
+            def rung(*_: object) -> None:
+                wakeup.set()
+
             try:
+                await driver.add_listener(self.store.outbox_channel, rung)
+                self.store.relay_here = True
                 await self._relay_loop(conn)
             finally:
+                self.store.relay_here = False
+                with contextlib.suppress(Exception):
+                    await driver.remove_listener(self.store.outbox_channel, rung)
                 with contextlib.suppress(Exception):
                     await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._lock_key})
 

@@ -290,6 +290,38 @@ async def test_rows_hidden_behind_an_older_transaction_go_out_as_soon_as_it_ends
             await asyncio.gather(running, return_exceptions=True)
 
 
+async def test_rows_committed_by_another_process_of_the_service_wake_the_leading_relay(
+    pg_database: str, bus: LocalBus
+) -> None:
+    # Two processes of one service: the first leads the relay, the second only commits.
+    async with open_store(pg_database) as leading, open_store(pg_database) as other:
+        relay = OutboxRelay(leading, bus, poll_seconds=30)  # only a wake-up can be quick
+        running = asyncio.create_task(relay.run())
+        try:
+
+            async def leads() -> bool:
+                return leading.relay_here
+
+            await wait_until(leads, timeout=5)
+            assert not other.relay_here
+            loop = asyncio.get_running_loop()
+            for n in range(1, 4):
+                started = loop.time()
+                await emit(other, f"c-{n}", n)
+
+                async def sent(n: int = n) -> bool:
+                    return relay.published == n
+
+                await wait_until(sent, timeout=5)
+                assert loop.time() - started < 2, "not left for the poll"
+            published = [d for _, d in await bus.read_log() if d.topic == "outboxtest.events"]
+            assert [d.key for d in published] == ["c-1", "c-2", "c-3"]
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+        assert not leading.relay_here, "a relay that stopped no longer counts as leading"
+
+
 async def test_the_inbox_remembers_a_handled_event_and_refuses_a_second_hand_whole(
     database_url: str,
 ) -> None:
