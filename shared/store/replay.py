@@ -170,6 +170,11 @@ class _Image:
         }
         self.server_defaults = {c.key for c in table.columns if c.server_default is not None}
 
+        # A key of one column the database gives back as written (text) is read as it is.
+        if len(self.key) == 1 and self.coerce[self.key[0]] is _same:
+            name = self.key[0]
+            self.key_of = lambda row: (row[name],)  # type: ignore[method-assign]
+
     def key_of(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple(self.coerce[name](row[name]) for name in self.key)
 
@@ -353,15 +358,21 @@ class ReplayConnection:
         self, image: _Image, names: tuple[str, ...], rows: list[dict[str, Any]]
     ) -> None:
         """PostgreSQL: COPY the rows, each value bound as an INSERT would bind it."""
-        columns = [image.table.c[name] for name in names]
-        convert = []
-        for column in columns:
-            coerce = image.coerce[column.key]
-            process = column.type._cached_bind_processor(self.dialect)
-            convert.append(coerce if process is None else _then(coerce, process))
-        records = [
-            tuple(f(row[name]) for f, name in zip(convert, names, strict=True)) for row in rows
-        ]
+        steps = []  # (position, conversion) of the columns whose values need converting
+        for position, name in enumerate(names):
+            coerce = image.coerce[name]
+            process = image.table.c[name].type._cached_bind_processor(self.dialect)
+            if process is None:
+                if coerce is not _same:
+                    steps.append((position, coerce))
+            else:
+                steps.append((position, process if coerce is _same else _then(coerce, process)))
+        records: list[Sequence[Any]] = []
+        for row in rows:
+            values = [row[name] for name in names]
+            for position, convert in steps:
+                values[position] = convert(values[position])
+            records.append(values)
         driver = await _driver_in_transaction(self.conn)
         await driver.copy_records_to_table(
             image.table.name, records=records, columns=list(names), schema_name=image.table.schema
@@ -381,4 +392,8 @@ def _coercer(column: Column[Any]) -> Callable[[Any], Any]:
         return lambda v: v if v is None or type(v) is int else int(v)
     if isinstance(kind, Date):
         return lambda v: date.fromisoformat(v) if isinstance(v, str) else v
-    return lambda v: v
+    return _same
+
+
+def _same(value: Any) -> Any:
+    return value
