@@ -67,6 +67,7 @@ def _sqlite_serialised_writes(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
+        _stop_once(dbapi_connection.driver_connection)
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -78,3 +79,23 @@ def _sqlite_serialised_writes(engine: AsyncEngine) -> None:
     @event.listens_for(sync_engine, "begin")
     def _begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _stop_once(connection: Any) -> None:
+    """Make an aiosqlite connection's stop() a no-op once its worker thread was told to stop.
+
+    When a task is cancelled inside a statement, SQLAlchemy closes the connection gracefully
+    (close(), shielded) and, because of the cancellation, stops the worker thread at once
+    (stop()). close() ends by calling stop() itself and waiting for the thread's answer, but
+    the thread has already left: the close waited for ever, leaving a task that a shutdown
+    or a test's teardown then waited on (tests/kernel/test_sqlite_connections.py). The
+    first stop() already queued the close of the SQLite connection and the thread's end.
+    """
+    stop = connection.stop
+
+    def once() -> Any:
+        if not connection._running:
+            return None  # stopping already: close() has nothing to wait for
+        return stop()
+
+    connection.stop = once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -300,3 +301,41 @@ async def test_a_restart_loses_no_delivery_and_retry_after_is_honoured(tmp_path:
     assert early == 0, "Retry-After: 3600 is honoured over the 5-second step"
     assert len(second.received) == 1
     assert after["status"] == "delivered" and after["attempts"] == 2
+
+
+class Hanging(httpx.AsyncBaseTransport):
+    """A receiver that never answers; an attempt stopped meanwhile takes a while to end."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        cleanup = 0.1 * self.in_flight  # each attempt needs longer to let go
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await asyncio.sleep(cleanup)
+            raise
+        finally:
+            self.in_flight -= 1
+        raise AssertionError("never answers")
+
+
+async def test_a_worker_stopped_mid_delivery_leaves_no_attempt_running(tmp_path: Path) -> None:
+    receiver = Hanging()
+    async with embedded(tmp_path) as running:
+        sender = worker(running, FakeClock(), receiver)
+        await endpoint(running, "CustomerRegistered")
+        await register_customer(running, NORDHAVN)
+        await register_customer(running, HAVNEKONTORET)
+        delivering = asyncio.create_task(sender.deliver_due())
+        for _ in range(500):
+            if receiver.in_flight == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert receiver.in_flight == 2, "both messages are being sent"
+        delivering.cancel()  # the service stops
+        with pytest.raises(asyncio.CancelledError):
+            await delivering
+        assert receiver.in_flight == 0, "an attempt ran on after its worker had stopped"

@@ -104,7 +104,11 @@ class DeliveryWorker:
                     async with gate:
                         await self._attempt(client, row)
 
-                await asyncio.gather(*(one(row) for row in due))
+                # A task group, not gather: when the worker is stopped (cancelled) it returns
+                # only once every attempt has ended, so none runs on after the store closed.
+                async with asyncio.TaskGroup() as group:
+                    for row in due:
+                        group.create_task(one(row))
             self.attempted += len(due)
             return len(due)
 
