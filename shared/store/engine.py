@@ -91,7 +91,9 @@ def _stop_once(connection: Any) -> None:
     or a test's teardown then waited on (tests/kernel/test_sqlite_connections.py). The
     first stop() already queued the close of the SQLite connection and the thread's end.
     """
-    stop = connection.stop
+    stop = getattr(connection, "stop", None)
+    if stop is None or not hasattr(connection, "_running"):
+        return  # another aiosqlite: its own stop() semantics apply
 
     def once() -> Any:
         if not connection._running:
