@@ -81,7 +81,7 @@ async def run(smoke: bool) -> list[Ratio]:
                 assert stored == written, f"ours stored {stored} of {written} events"
             finally:
                 await raw.close()
-                await engine.dispose()
+                await store.close()
     return [
         Ratio(
             f"{written:,} events in batches of {BATCH:,} vs COPY",

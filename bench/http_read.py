@@ -210,10 +210,8 @@ async def _seed(url: str, customers: int) -> list[int]:
 
     profile = m._profile()
     engine = make_engine(sqlalchemy_url(url))
+    store = EventStore(engine, source="billing", projections=[BillingView(profile.id), DIRECTORY])
     try:
-        store = EventStore(
-            engine, source="billing", projections=[BillingView(profile.id), DIRECTORY]
-        )
         await upgrade(engine, REPO / "services" / "billing" / "migrations")
         subscriber = Subscriber(store, "billing", consumer.handlers(profile))
         await subscriber(m._delivery(m._day_started(m.DAY_BEFORE)))
@@ -226,7 +224,7 @@ async def _seed(url: str, customers: int) -> list[int]:
         finally:
             await raw.close()
     finally:
-        await engine.dispose()
+        await store.close()
 
 
 async def _bodies(port: int, numbers: Sequence[int]) -> dict[int, str]:

@@ -206,7 +206,7 @@ async def child(server: str, subscriptions: int) -> dict[str, Any]:
             copy_seconds, rows = await _copy_limit(server, raw, seeded_position, seeded_outbox)
         finally:
             await raw.close()
-            await engine.dispose()
+            await store.close()
     return {
         "subscriptions": customers * SUBSCRIPTIONS_PER_CUSTOMER,
         "customers": customers,

@@ -223,7 +223,7 @@ async def run(smoke: bool) -> list[Ratio]:
             finally:
                 await producer.stop()
                 await bus.stop()
-                await engine.dispose()
+                await store.close()
     p50, p99 = percentile(wakes, 50), percentile(wakes, 99)
     ours = count / statistics.median(ours_s)
     theirs = count / statistics.median(theirs_s)

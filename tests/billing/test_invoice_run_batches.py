@@ -118,7 +118,7 @@ async def test_a_run_in_batches_issues_every_invoice_once_with_gapless_numbers(
         sent = [CloudEvent.from_json(r[0]) for r in await rows(store, select(outbox.c.payload))]
         account = await store.read_stream("account-customer-000")
     finally:
-        await store.engine.dispose()
+        await store.close()
     assert issued == 14 and again == 0
     assert [r[0] for r in invoices] == list(range(1, 15))
     assert sorted({r[1] for r in invoices}) == [f"customer-{i:03d}" for i in range(7)]
@@ -174,7 +174,7 @@ async def test_payments_are_matched_by_payment_id_then_by_amount_and_name(
             for r in await rows(store, select(t.invoices.c.invoice_number, t.invoices.c.status))
         )
     finally:
-        await store.engine.dispose()
+        await store.close()
     assert (by_id, again, anyone) == ("matched", "duplicate", "unmatched")
     # Three customers have invoices of this amount; the name picks customer 0's.
     assert by_name == "matched"
