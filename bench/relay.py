@@ -123,13 +123,9 @@ async def ours_once(store: EventStore, bus: KafkaBus, batch: list[Outgoing]) -> 
     await fill_outbox(store, batch)
     relay = OutboxRelay(store, bus)
     with Stopwatch() as sw:
-        task = asyncio.create_task(relay.run())
-        try:
+        async with relay.running():
             while relay.published < len(batch):  # noqa: ASYNC110 - timing the relay, not waiting on it
                 await asyncio.sleep(0.001)
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
     assert await outbox_rows(store) == 0, "the relay left rows behind"
     return sw.seconds
 
@@ -156,30 +152,28 @@ async def wake_latency(
     """
     other = EventStore(make_engine(url), source=leading.source)
     relay = OutboxRelay(leading, bus)
-    running = asyncio.create_task(relay.run())
     meta = Metadata(actor="bench")
     loop = asyncio.get_running_loop()
     taken = []
     try:
-        while not leading.relay_here:  # noqa: ASYNC110 - waiting for the relay to lead
-            await asyncio.sleep(0.001)
-        for n in range(count):
-            started = loop.time()
-            async with other.transaction(meta) as tx:
-                message = DueDatePassed(
-                    invoice_number=n,
-                    customer_id=f"customer-{n:05d}",
-                    due_date=date(2026, 2, 13),
-                    balance=Decimal("1234.50"),
-                    issue_date=date(2026, 1, 30),
-                )
-                await tx.publish(message, topic=topic, customer_id=message.customer_id)
-            while relay.published <= n:  # noqa: ASYNC110 - timing the relay, not waiting on it
-                await asyncio.sleep(0.0002)
-            taken.append((loop.time() - started) * 1000)
+        async with relay.running():
+            while not leading.relay_here:  # noqa: ASYNC110 - waiting for the relay to lead
+                await asyncio.sleep(0.001)
+            for n in range(count):
+                started = loop.time()
+                async with other.transaction(meta) as tx:
+                    message = DueDatePassed(
+                        invoice_number=n,
+                        customer_id=f"customer-{n:05d}",
+                        due_date=date(2026, 2, 13),
+                        balance=Decimal("1234.50"),
+                        issue_date=date(2026, 1, 30),
+                    )
+                    await tx.publish(message, topic=topic, customer_id=message.customer_id)
+                while relay.published <= n:  # noqa: ASYNC110 - timing the relay, not waiting on it
+                    await asyncio.sleep(0.0002)
+                taken.append((loop.time() - started) * 1000)
     finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
         await other.close()
     return taken, relay.poll_seconds
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import zlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, NamedTuple
 
 import asyncpg
@@ -156,6 +156,16 @@ class OutboxRelay:
             except Exception:  # the bus or the store is away; rows stay in the outbox
                 log.warning("outbox relay paused", exc_info=True)
                 await asyncio.sleep(self.retry_seconds)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """The relay running in the background for the block, stopped after it."""
+        task = asyncio.create_task(self.run(), name=f"relay:{self.store.source}")
+        try:
+            yield
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     async def _clear_counted(self, ids: list[int]) -> None:
         await self.clear(ids)

@@ -142,15 +142,12 @@ async def test_a_broker_down_for_a_while_loses_nothing_and_keeps_each_customers_
             await emit(store, f"c-{n % 3}", n)
         flaky: Bus = FlakyBus(bus, outages=4)  # type: ignore[assignment]
         relay = OutboxRelay(store, flaky, batch_size=7, retry_seconds=0.01)
-        running = asyncio.create_task(relay.run())
 
         async def all_effects() -> bool:
             return sum((await tally(consumer)).values()) == 60
 
-        try:
+        async with relay.running():
             await wait_until(all_effects)
-        finally:
-            running.cancel()
         for customer in range(3):
             effects = await consumer.read_stream(f"effects-c-{customer}")
             assert [e.data["n"] for e in effects] == list(range(customer, 60, 3))
@@ -268,8 +265,7 @@ async def test_rows_hidden_behind_an_older_transaction_go_out_as_soon_as_it_ends
 ) -> None:
     async with open_store(pg_database) as store:
         relay = OutboxRelay(store, bus, poll_seconds=30)  # only a wake-up can be quick
-        running = asyncio.create_task(relay.run())
-        try:
+        async with relay.running():
             async with store.engine.connect() as older:
                 async with older.begin():
                     # An older transaction with an id: rows committed after it stay below the
@@ -285,9 +281,6 @@ async def test_rows_hidden_behind_an_older_transaction_go_out_as_soon_as_it_ends
 
             await wait_until(sent, timeout=5)
             assert asyncio.get_running_loop().time() - started < 2, "not left for the poll"
-        finally:
-            running.cancel()
-            await asyncio.gather(running, return_exceptions=True)
 
 
 async def test_rows_committed_by_another_process_of_the_service_wake_the_leading_relay(
@@ -296,8 +289,7 @@ async def test_rows_committed_by_another_process_of_the_service_wake_the_leading
     # Two processes of one service: the first leads the relay, the second only commits.
     async with open_store(pg_database) as leading, open_store(pg_database) as other:
         relay = OutboxRelay(leading, bus, poll_seconds=30)  # only a wake-up can be quick
-        running = asyncio.create_task(relay.run())
-        try:
+        async with relay.running():
 
             async def leads() -> bool:
                 return leading.relay_here
@@ -316,9 +308,6 @@ async def test_rows_committed_by_another_process_of_the_service_wake_the_leading
                 assert loop.time() - started < 2, "not left for the poll"
             published = [d for _, d in await bus.read_log() if d.topic == "outboxtest.events"]
             assert [d.key for d in published] == ["c-1", "c-2", "c-3"]
-        finally:
-            running.cancel()
-            await asyncio.gather(running, return_exceptions=True)
         assert not leading.relay_here, "a relay that stopped no longer counts as leading"
 
 

@@ -94,17 +94,13 @@ async def claimable_now(tx: Transaction, action_id: str) -> bool:
     serialises writers anyway.
     """
     if not tx.store.postgres:
-        return not await blocked(tx.conn, action_id)
+        found = await tx.conn.execute(_UNBLOCKED.query, {"action_id": action_id})
+        return found.first() is not None
     driver = await tx.driver()
     params = {"action_id": action_id}
     if await driver.fetchval(_LOCK.sql, *_LOCK.args(params)) is None:
         return False
     return await driver.fetchval(_UNBLOCKED.sql, *_UNBLOCKED.args(params)) is not None
-
-
-async def blocked(conn: AsyncConnection, action_id: str) -> bool:
-    """An earlier action of the same subscription must finish first."""
-    return (await conn.execute(_UNBLOCKED.query, {"action_id": action_id})).first() is None
 
 
 async def subscription_actions(conn: AsyncConnection, subscription_id: str) -> list[str]:
