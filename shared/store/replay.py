@@ -197,13 +197,16 @@ class _Unsupported(Exception):
 
 
 class _Image:
-    """The rows of one emptied table, by primary key."""
+    """The rows of one emptied table, by primary key (the value itself for a one-column key)."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
         self.key = tuple(column.key for column in table.primary_key.columns)
-        self.rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.key_list = list(self.key)
+        self.key_names = frozenset(self.key)
+        self.rows: dict[Any, dict[str, Any]] = {}
         self.coerce = {column.key: _coercer(column) for column in table.columns}
+        self.columns = frozenset(self.coerce)
         # Python-side defaults an insert would fill in; server defaults are not known here.
         self.defaults = {
             column.key: getattr(column.default, "arg", None)
@@ -212,12 +215,15 @@ class _Image:
         }
         self.server_defaults = {c.key for c in table.columns if c.server_default is not None}
 
-        # A key of one column the database gives back as written (text) is read as it is.
-        if len(self.key) == 1 and self.coerce[self.key[0]] is _same:
+        if len(self.key) == 1:
             name = self.key[0]
-            self.key_of = lambda row: (row[name],)  # type: ignore[method-assign]
+            coerce = self.coerce[name]
+            # A key the database gives back as written (text) is read as it is.
+            self.key_of = (  # type: ignore[method-assign]
+                (lambda row: row[name]) if coerce is _same else (lambda row: coerce(row[name]))
+            )
 
-    def key_of(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    def key_of(self, row: Mapping[str, Any]) -> Any:
         return tuple(self.coerce[name](row[name]) for name in self.key)
 
 
@@ -252,7 +258,11 @@ class ReplayConnection:
     def upsert(self, table: Table, row: dict[str, Any], key: Sequence[str], update: bool) -> bool:
         """Insert-or-update in memory; False if it must go to the database."""
         image = self.images.get(table) if not self.passthrough else None
-        if image is None or tuple(key) != image.key or not set(row) <= image.coerce.keys():
+        if (
+            image is None
+            or (key != image.key_list and tuple(key) != image.key)
+            or not row.keys() <= image.columns
+        ):
             return False
         found_key = image.key_of(row)
         found = image.rows.get(found_key)
@@ -265,7 +275,7 @@ class ReplayConnection:
     def update_row(self, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
         """Update by key in memory; False if it must go to the database."""
         image = self.images.get(table) if not self.passthrough else None
-        if image is None or tuple(key) != image.key or not values.keys() <= image.coerce.keys():
+        if image is None or key.keys() != image.key_names or not values.keys() <= image.columns:
             return False
         row = image.rows.get(image.key_of(key))
         if row is not None:
@@ -300,7 +310,8 @@ class ReplayConnection:
 
         return call
 
-    def _where_keys(self, image: _Image, criteria: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def _where_keys(self, image: _Image, criteria: Sequence[Any]) -> list[Any]:
+        """The keys (one column: the values themselves) a where clause on the key names."""
         if len(criteria) != 1 or len(image.key) != 1:
             raise _Unsupported
         clause = criteria[0]
@@ -315,9 +326,9 @@ class ReplayConnection:
             raise _Unsupported
         coerce = image.coerce[image.key[0]]
         if clause.operator is eq and not clause.right.expanding:
-            return [(coerce(clause.right.value),)]
+            return [coerce(clause.right.value)]
         if clause.operator is in_op and clause.right.expanding:
-            return [(coerce(value),) for value in clause.right.value or ()]
+            return [coerce(value) for value in clause.right.value or ()]
         raise _Unsupported
 
     def _update(self, statement: Update) -> Result[Any]:
@@ -399,30 +410,26 @@ class ReplayConnection:
     async def _copy(
         self, image: _Image, names: tuple[str, ...], rows: list[dict[str, Any]]
     ) -> None:
-        """PostgreSQL: COPY the rows, each value bound as an INSERT would bind it."""
-        steps = []  # (position, conversion) of the columns whose values need converting
-        for position, name in enumerate(names):
+        """PostgreSQL: COPY the rows, each value bound as an INSERT would bind it.
+
+        Built column by column (`map` over the rows, a conversion only where the column needs
+        one), then zipped into records: no Python loop per row and value.
+        """
+        columns = []
+        for name in names:
+            values: Iterable[Any] = map(itemgetter(name), rows)
             coerce = image.coerce[name]
+            if coerce is not _same:
+                values = map(coerce, values)
             process = image.table.c[name].type._cached_bind_processor(self.dialect)
-            if process is None:
-                if coerce is not _same:
-                    steps.append((position, coerce))
-            else:
-                steps.append((position, process if coerce is _same else _then(coerce, process)))
-        records: list[Sequence[Any]] = []
-        for row in rows:
-            values = [row[name] for name in names]
-            for position, convert in steps:
-                values[position] = convert(values[position])
-            records.append(values)
+            if process is not None:
+                values = map(process, values)
+            columns.append(values)
+        records = list(zip(*columns, strict=True))
         driver = await _driver_in_transaction(self.conn)
         await driver.copy_records_to_table(
             image.table.name, records=records, columns=list(names), schema_name=image.table.schema
         )
-
-
-def _then(first: Callable[[Any], Any], second: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda value: second(first(value))
 
 
 def _coercer(column: Column[Any]) -> Callable[[Any], Any]:

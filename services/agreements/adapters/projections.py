@@ -132,10 +132,11 @@ class AgreementsView:
         )
         await upsert(conn, t.subscriptions, row, key=["subscription_id"])
 
-    async def _subscription(
+    def _subscription(
         self, conn: AsyncConnection, subscription_id: str, **values: Any
-    ) -> None:
-        await update_row(conn, t.subscriptions, {"subscription_id": subscription_id}, values)
+    ) -> Awaitable[None]:
+        # The update itself is what the caller awaits (one coroutine fewer per event).
+        return update_row(conn, t.subscriptions, {"subscription_id": subscription_id}, values)
 
     async def _vendor_reference(self, conn: AsyncConnection, d: dict[str, Any]) -> None:
         await self._subscription(conn, d["subscription_id"], vendor_reference=d["vendor_reference"])
