@@ -92,6 +92,7 @@ class Reader:
         for _ in range(size):
             self._slots.put_nowait(None)
         self._open: set[asyncpg.Connection] = set()
+        self._opening: set[asyncio.Task[asyncpg.Connection]] = set()
         self._closed = False
         self._lookups: dict[KeyedQuery, _Lookups] = {}
 
@@ -113,6 +114,9 @@ class Reader:
         self._closed = True
         for lookups in self._lookups.values():
             await lookups.stop()
+        if self._opening:  # connections still opening for callers that left: let them end
+            await asyncio.wait(self._opening, timeout=5)
+            await asyncio.sleep(0)  # their done callbacks close what they opened
         for conn in list(self._open):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), 5)
@@ -125,8 +129,7 @@ class Reader:
             if conn is None or conn.is_closed():
                 self._open.discard(conn)
                 conn = None
-                conn = await asyncpg.connect(self._dsn)
-                await _json_codecs(conn)
+                conn = await self._connect()
                 self._open.add(conn)
             yield conn
         except BaseException as error:
@@ -144,6 +147,42 @@ class Reader:
                 conn.terminate()
                 conn = None
             self._slots.put_nowait(conn)
+
+    async def _connect(self) -> asyncpg.Connection:
+        """A new connection; a caller cancelled while it opens leaves nothing behind.
+
+        Cancelled while it asks the server for TLS, asyncpg leaves a future failed with
+        "unexpected connection_lost() call" that nobody reads (logged at exit as "Future
+        exception was never retrieved"; seen when a relay stopped while its reads opened a
+        connection). So the connect runs to its end in its own task, and a connection it
+        opens for a caller that left is closed at once.
+        """
+        opening = asyncio.ensure_future(_open_connection(self._dsn))
+        self._opening.add(opening)
+        opening.add_done_callback(self._opening.discard)
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(_close_unwanted)
+            raise
+
+
+async def _open_connection(dsn: str) -> asyncpg.Connection:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await _json_codecs(conn)
+    except BaseException:
+        conn.terminate()
+        raise
+    return conn
+
+
+def _close_unwanted(opening: asyncio.Task[asyncpg.Connection]) -> None:
+    """Close a connection opened for a caller that was cancelled meanwhile."""
+    if opening.cancelled():
+        return
+    if opening.exception() is None:  # an error is read here: nobody else waits for it
+        opening.result().terminate()
 
 
 # The futures of the lookups waiting, by the key each asked for.

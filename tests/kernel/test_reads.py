@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 from typing import Any
 
 import asyncpg
@@ -11,7 +13,7 @@ from sqlalchemy import JSON, Column, Integer, MetaData, Table, TypeDecorator, bi
 
 from shared.store.availability import is_unavailable
 from shared.store.eventstore import Metadata, NewEvent
-from shared.store.reads import KeyedQuery, ReadQuery
+from shared.store.reads import KeyedQuery, Reader, ReadQuery
 from tests.kernel.stores import backends, open_store, tallies
 
 META = Metadata(actor="test")
@@ -209,3 +211,35 @@ async def test_a_lookup_cancelled_by_its_caller_leaves_the_others_answered(
         assert [isinstance(d, asyncio.CancelledError) for d in done].count(True) == 2
         assert [d for d in done if isinstance(d, dict)] == [{"stream_id": "a", "events": 2}] * 8
         assert await store.read_one(TALLY_OF, "a") == {"stream_id": "a", "events": 2}
+
+
+async def test_a_read_cancelled_while_its_connection_opens_leaves_no_error_and_no_connection(
+    pg_database: str,
+) -> None:
+    """Cancelled at any point of opening a read connection, nothing is left behind.
+
+    asyncpg cancelled while it asks the server for TLS leaves a failed future nobody reads
+    ("Future exception was never retrieved"); the opening must outlive its caller and close
+    what it opened.
+    """
+    loop = asyncio.get_running_loop()
+    reported: list[str] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: reported.append(str(context.get("message"))))
+    try:
+        async with open_store(pg_database) as store:
+            for turns in range(60):  # cancelled after 0..59 turns of the loop
+                reader = Reader(store.engine, size=1)
+                read = asyncio.ensure_future(reader.fetch(ALL_TALLIES, {}))
+                for _ in range(turns):
+                    await asyncio.sleep(0)
+                read.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await read
+                await reader.close()
+                gc.collect()
+        left = await backends(pg_database)
+    finally:
+        loop.set_exception_handler(previous)
+    assert reported == []
+    assert left == []
