@@ -9,6 +9,8 @@ subscriptions added and started, sixteen quantity changes).
   (`AgreementsView`): empty the read models, re-apply every event, commit;
 - limit: reading the same rows, in the same order, with an asyncpg cursor (no decoding, no
   projection).
+
+Each side is timed twice, in turn (cursor, rebuild, cursor, rebuild), and its best try counts.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from shared.store.replay import rebuild_projections
 
 TITLE = "Replay"
 PER_CUSTOMER = 25
+TRIES = 2  # timed tries of each side, taken in turn
 MIGRATIONS = Path(__file__).resolve().parent.parent / "services" / "agreements" / "migrations"
 _COLUMNS = ["stream_id", "version", "event_id", "type", "data", "meta", "recorded_at"]
 _READ = (
@@ -51,6 +54,7 @@ async def run(smoke: bool) -> list[Ratio]:
     with postgres() as server, Stopwatch() as whole:
         async with scratch_database(server) as db:
             engine = make_engine(sqlalchemy_url(db))
+            store = EventStore(engine, source="agreements", projections=[AgreementsView()])
             try:
                 await upgrade(engine, MIGRATIONS)
                 with Stopwatch() as seeding:
@@ -58,28 +62,46 @@ async def run(smoke: bool) -> list[Ratio]:
                 conn = await asyncpg.connect(db)
                 try:
                     await conn.execute("VACUUM ANALYZE events")
-                    raw_seconds = await _read_raw(conn, seeded)  # also warms the cache
-                    raw_seconds = min(raw_seconds, await _read_raw(conn, seeded))
+                    await _read_raw(conn, seeded)  # warms the cache for both sides
+                    # Each side's best of the same number of tries, taken in turn, so both
+                    # meet the same moods of the machine.
+                    raw_tries, ours_tries = [], []
+                    for _ in range(1 if smoke else TRIES):
+                        raw_tries.append(await _read_raw(conn, seeded))
+                        ours_tries.append(await _rebuild(store, conn, seeded))
                 finally:
                     await conn.close()
-                store = EventStore(engine, source="agreements", projections=[AgreementsView()])
-                with served_heap(), Stopwatch() as sw:  # as `msp replay` freezes first
-                    replayed = await rebuild_projections(store)
-                assert replayed == seeded, (replayed, seeded)
                 await _check(engine, customers)
             finally:
-                await engine.dispose()
+                await store.close()
     return [
         Ratio(
             f"rebuild agreements from {seeded:,} events vs asyncpg cursor read",
-            seeded / sw.seconds,
-            seeded / raw_seconds,
+            seeded / min(ours_tries),
+            seeded / min(raw_tries),
             "events/s",
             goal=0.5,
-            notes=f"seeded with COPY at {seeded / seeding.seconds:,.0f} events/s",
+            notes=(
+                f"best of {len(ours_tries)} each, in turn; ours"
+                f" {', '.join(f'{seeded / s:,.0f}' for s in ours_tries)}, cursor"
+                f" {', '.join(f'{seeded / s:,.0f}' for s in raw_tries)};"
+                f" seeded with COPY at {seeded / seeding.seconds:,.0f} events/s"
+            ),
             details={"whole_seconds": whole.seconds},
         )
     ]
+
+
+async def _rebuild(store: EventStore, conn: asyncpg.Connection, expected: int) -> float:
+    """One timed rebuild, from read models as a first replay finds them (emptied, vacuumed)."""
+    from services.agreements.adapters import tables as t
+
+    names = ", ".join(table.name for table in t.READ_MODELS)
+    await conn.execute(f"TRUNCATE {names}")
+    with served_heap(), Stopwatch() as sw:  # as `msp replay` freezes first
+        replayed = await rebuild_projections(store)
+    assert replayed == expected, (replayed, expected)
+    return sw.seconds
 
 
 async def _read_raw(conn: asyncpg.Connection, expected: int) -> float:
