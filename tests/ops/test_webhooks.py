@@ -322,13 +322,22 @@ class Hanging(httpx.AsyncBaseTransport):
         raise AssertionError("never answers")
 
 
-async def test_a_worker_stopped_mid_delivery_leaves_no_attempt_running(tmp_path: Path) -> None:
+async def test_a_worker_stopped_mid_delivery_leaves_no_attempt_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The platform's own delivery loop makes its first round at start, then waits an hour:
+    # the round under test is the only one sending.
+    monkeypatch.setenv("OPS_WEBHOOK_POLL_SECONDS", "3600")
     receiver = Hanging()
     async with embedded(tmp_path) as running:
         sender = worker(running, FakeClock(), receiver)
-        await endpoint(running, "CustomerRegistered")
+        hook = await endpoint(running, "CustomerRegistered")
         await register_customer(running, NORDHAVN)
         await register_customer(running, HAVNEKONTORET)
+        for _ in range(500):  # ops queues a delivery once it has observed each event
+            if len(await deliveries(running, hook["endpoint_id"])) == 2:
+                break
+            await asyncio.sleep(0.01)
         delivering = asyncio.create_task(sender.deliver_due())
         for _ in range(500):
             if receiver.in_flight == 2:
