@@ -659,6 +659,7 @@ async def test_every_service_killed_at_random_twenty_times_changes_nothing(
     calm_seconds = time.monotonic() - began
     print(f"\nwithout kills ({calm_seconds:.0f} s): {baseline.summary()}")
     baseline.assert_exactly_once()
+    assert not baseline.of("ops", "DeadLetterRecorded"), "no message is poison on a calm run"
     caught = "\n".join(tampered(baseline).problems())
     assert "fee invoice(s)" in caught and "ServiceSuspended" in caught, caught
     assert "change by the same request" in caught, caught
@@ -676,6 +677,7 @@ async def test_every_service_killed_at_random_twenty_times_changes_nothing(
 
     assert len(log) == kills
     ledger.assert_exactly_once()
+    assert not ledger.of("ops", "DeadLetterRecorded"), "no kill made a message poison"
     assert payments == calm_payments, "the customers owed the same on 24 Feb"
     differences = outcome_differences(baseline.outcome(), ledger.outcome())
     assert not differences, "\n".join(differences)

@@ -72,7 +72,7 @@ payments = Table(
 work_entries = Table(
     "work_entries",
     metadata,
-    Column("entry_id", String(36), primary_key=True),
+    Column("entry_id", String(100), primary_key=True),  # ours are UUIDs; a restore's is longer
     Column("customer_id", String(36), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("description", String(500), nullable=False),
