@@ -259,24 +259,38 @@ def _agreements_messages(i: int) -> list[Any]:
         ),
     ]
     for k, (sku, quantity) in enumerate(ORDER):
-        product = profile.product(sku)
-        assert product is not None
-        messages.append(
-            a.SubscriptionStarted(
-                customer_id=customer,
-                subscription_id=_subscription_id(i, k),
-                sku=sku,
-                name=product.name,
-                quantity=quantity,
-                billing_period="monthly",
-                unit_price=product.unit_price,
-                payment_terms_days=product.payment_terms_days,
-                suspendable=True,
-                service_kind="other",
-                start=START,
-            )
-        )
+        messages.append(started(profile, customer, _subscription_id(i, k), sku, quantity, START))
     return messages
+
+
+def started(
+    profile: Any,
+    customer: str,
+    subscription: str,
+    sku: str,
+    quantity: int,
+    on: date,
+    kind: str = "other",
+) -> Any:
+    """SubscriptionStarted: a monthly subscription to one of the profile's products, at its list
+    price."""
+    from shared.contracts import agreements as a
+
+    product = profile.product(sku)
+    assert product is not None
+    return a.SubscriptionStarted(
+        customer_id=customer,
+        subscription_id=subscription,
+        sku=sku,
+        name=product.name,
+        quantity=quantity,
+        billing_period="monthly",
+        unit_price=product.unit_price,
+        payment_terms_days=product.payment_terms_days,
+        suspendable=True,
+        service_kind=kind,
+        start=on,
+    )
 
 
 def _account_events(i: int) -> list[Any]:

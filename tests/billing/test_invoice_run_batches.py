@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bench.month_end import started
 from services.billing import consumer, handlers
 from services.billing.adapters import tables as t
 from services.billing.adapters.projections import BillingView
@@ -52,22 +53,8 @@ def customer_messages(i: int) -> list[Contract]:
         ),
     ]
     for k, (sku, quantity) in enumerate(ORDER):
-        product = PROFILE.product(sku)
-        assert product is not None
         messages.append(
-            a.SubscriptionStarted(
-                customer_id=customer,
-                subscription_id=f"sub-{i:03d}-{k}",
-                sku=sku,
-                name=product.name,
-                quantity=quantity,
-                billing_period="monthly",
-                unit_price=product.unit_price,
-                payment_terms_days=product.payment_terms_days,
-                suspendable=True,
-                service_kind="other",
-                start=date(2026, 4, 1),
-            )
+            started(PROFILE, customer, f"sub-{i:03d}-{k}", sku, quantity, date(2026, 4, 1))
         )
     return messages
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from bench.month_end import started
 from services.billing import consumer
 from services.billing.adapters import tables as t
 from services.billing.adapters.projections import BillingView
@@ -26,8 +27,6 @@ async def test_a_restore_after_permanent_closure_records_its_fee_and_extra_work(
     database_url: str,
 ) -> None:
     customer, subscription = str(uuid.uuid4()), str(uuid.uuid4())  # ids as the services make them
-    product = PROFILE.product("hosting-standard")
-    assert product is not None
     engine = make_engine(database_url)
     store = EventStore(engine, source="billing", projections=[BillingView(PROFILE.id), DIRECTORY])
     await upgrade(engine, MIGRATIONS)
@@ -38,18 +37,8 @@ async def test_a_restore_after_permanent_closure_records_its_fee_and_extra_work(
             a.CustomerRegistered(
                 customer_id=customer, name="Nordhavn Revision ApS", cvr="13585628"
             ),
-            a.SubscriptionStarted(
-                customer_id=customer,
-                subscription_id=subscription,
-                sku="hosting-standard",
-                name=product.name,
-                quantity=1,
-                billing_period="monthly",
-                unit_price=product.unit_price,
-                payment_terms_days=product.payment_terms_days,
-                suspendable=True,
-                service_kind="hosting",
-                start=date(2026, 1, 2),
+            started(
+                PROFILE, customer, subscription, "hosting-standard", 1, date(2026, 1, 2), "hosting"
             ),
             d.ServiceRestored(
                 customer_id=customer,
