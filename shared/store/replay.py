@@ -202,7 +202,6 @@ class _Image:
     def __init__(self, table: Table) -> None:
         self.table = table
         self.key = tuple(column.key for column in table.primary_key.columns)
-        self.key_list = list(self.key)
         self.key_names = frozenset(self.key)
         self.rows: dict[Any, dict[str, Any]] = {}
         self.coerce = {column.key: _coercer(column) for column in table.columns}
@@ -260,7 +259,8 @@ class ReplayConnection:
         image = self.images.get(table) if not self.passthrough else None
         if (
             image is None
-            or (key != image.key_list and tuple(key) != image.key)
+            or len(key) != len(image.key)
+            or not image.key_names.issuperset(key)
             or not row.keys() <= image.columns
         ):
             return False
