@@ -567,7 +567,20 @@ class Transaction:
         self._business_date = day
 
 
-_XMIN = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+# Readers of the global order stay below the oldest transaction still running that could
+# write to this database: the statement's snapshot's oldest running id, leaving out those
+# pg_stat_activity shows running in another database of the same server (ids are the
+# server's, so a long transaction there, a replay of another service, held every service's
+# readers and relays back until it ended). A transaction that ends between the snapshot and
+# that read is not left out, nor is one whose database the view does not show (another role's
+# session without pg_read_all_stats): either can only hold a reader back, never let it pass
+# a row still to come. pg_stat_activity is read only while the snapshot has a running id.
+_XMIN = text(
+    "(SELECT least(min(pg_snapshot_xmax(s)::text::bigint), min(x::text::bigint))"
+    " FROM pg_current_snapshot() s LEFT JOIN LATERAL pg_snapshot_xip(s) x"
+    " ON x::text::bigint % 4294967296 NOT IN (SELECT backend_xid::text::bigint"
+    " FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND datname <> current_database()))"
+)
 
 _COLUMNS = "position, txid, stream_id, version, event_id, type, data, meta, recorded_at"
 _PG_LOAD = f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version"

@@ -7,6 +7,7 @@ import gc
 import random
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import select
 
@@ -238,3 +239,19 @@ async def test_update_row_changes_only_the_row_with_that_key(database_url: str) 
             await update_row(conn, tallies, {"stream_id": "x"}, {"events": 30})
             await update_row(conn, tallies, {"stream_id": "nobody"}, {"events": 1})
         assert await tally(store) == {"x": 30, "y": 1}
+
+
+async def test_a_transaction_running_in_another_database_does_not_hold_a_reader_back(
+    pg_database: str, postgres_url: str
+) -> None:
+    """PostgreSQL: transaction ids are the server's, but only this database's can add rows."""
+    elsewhere = await asyncpg.connect(postgres_url.replace("+asyncpg", ""))
+    try:
+        async with open_store(pg_database) as store:
+            async with elsewhere.transaction():
+                await elsewhere.fetchval("SELECT pg_current_xact_id()")  # holds an id open
+                await append_next(store, "s", 1)  # commits after it, while it is still open
+                seen = await store.read_all()
+    finally:
+        await elsewhere.close()
+    assert [e.data["n"] for e in seen] == [1]
