@@ -30,7 +30,13 @@ from shared.errors import DomainError
 from shared.ids import new_id
 from shared.profile import Profile, load_profile
 from shared.settings import PlatformSettings, ServiceSettings
-from shared.store.availability import UNAVAILABLE_ERRORS, is_unavailable
+from shared.store.availability import (
+    UNAVAILABLE_ERRORS,
+    Commits,
+    is_unavailable,
+    outcome_unknown,
+    watching_commits,
+)
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore, Metadata, Projection
 from shared.store.migrations import upgrade
@@ -267,6 +273,29 @@ def _add_error_handlers(app: FastAPI) -> None:
         log.warning(
             "store unavailable", extra={"path": request.url.path, "error": type(exc).__name__}
         )
+        # No Retry-After where something may have been stored: trying again blindly could
+        # do it twice.
+        if outcome_unknown(exc):
+            # The connection was lost while the command was committing.
+            return JSONResponse(
+                {
+                    "detail": "The service's database was lost while the request was being "
+                    "saved, so it may or may not have been carried out. Check its result "
+                    "before trying again."
+                },
+                status_code=503,
+            )
+        commits: Commits | None = request.scope.get("state", {}).get("commits")
+        if commits is not None and commits.count:
+            # Stored, then lost while reading back what to answer.
+            return JSONResponse(
+                {
+                    "detail": "The request was carried out, but the service's database went "
+                    "away before its result could be read. Do not send it again; read the "
+                    "result once the service answers."
+                },
+                status_code=503,
+            )
         return JSONResponse(
             {
                 "detail": "The service's database is unavailable; the request was not "
@@ -359,7 +388,26 @@ def _add_metrics(app: FastAPI, runtime: Runtime) -> None:
     )
     Counter("msp_events_handled", "Integration events handled", registry=runtime.registry).inc(0)
 
+    app.add_middleware(_WatchCommits)
     app.add_middleware(_Observe, requests=requests, latency=latency)
+
+
+class _WatchCommits:
+    """A request that may write counts the event store's commits it makes (`Commits` in its
+    scope's state), so that an error after one is not answered as if nothing was stored."""
+
+    READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in self.READING:
+            await self.app(scope, receive, send)
+            return
+        with watching_commits() as commits:
+            scope.setdefault("state", {})["commits"] = commits
+            await self.app(scope, receive, send)
 
 
 class _Observe:

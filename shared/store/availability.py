@@ -10,8 +10,10 @@ HTTP layer answers 503 instead of 500.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import TypeVar
 
 import asyncpg
@@ -30,8 +32,22 @@ _ASYNCPG_UNAVAILABLE = (
     asyncpg.exceptions.InternalClientError,  # a connection left mid-operation
 )
 
+
+class CommitOutcomeUnknown(Exception):
+    """The database went away while a transaction was committing: it may have been stored.
+
+    Raised from the error that ended the commit (its `__cause__`). It counts as unavailable
+    (a consumer waits and handles the message again, which its inbox makes safe), but the
+    HTTP layer must not tell a caller that nothing was stored.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("the database was lost while the transaction was committing")
+
+
 # The exception classes to look at (the HTTP layer registers a handler for each).
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    CommitOutcomeUnknown,
     OSError,
     DBAPIError,
     PoolTimeout,
@@ -41,6 +57,53 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+class Commits:
+    """How many transactions a piece of outside work (an HTTP request) has committed so far.
+
+    Set for the work with `watching_commits`; every commit of the event store in that
+    context counts itself (`note_commit`), also in tasks the work started. An error after
+    the first commit must not be answered as if nothing was stored.
+    """
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+_commits: ContextVar[Commits | None] = ContextVar("msp_commits", default=None)
+
+
+@contextlib.contextmanager
+def watching_commits() -> Iterator[Commits]:
+    """Count the commits of the work run inside this block."""
+    commits = Commits()
+    token = _commits.set(commits)
+    try:
+        yield commits
+    finally:
+        _commits.reset(token)
+
+
+def note_commit() -> None:
+    """The event store committed a transaction: count it for whoever is watching."""
+    commits = _commits.get()
+    if commits is not None:
+        commits.count += 1
+
+
+def outcome_unknown(exc: BaseException) -> bool:
+    """True if the error, or one it came from, is a commit whose outcome is unknown."""
+    current: BaseException | None = exc
+    for _ in range(8):
+        if current is None:
+            return False
+        if isinstance(current, CommitOutcomeUnknown):
+            return True
+        current = current.__cause__
+    return False
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """True when the error means the database cannot be reached right now."""
     seen = 0
@@ -48,7 +111,7 @@ def is_unavailable(exc: BaseException) -> bool:
     while current is not None and seen < 8:
         if isinstance(current, BaseExceptionGroup):  # e.g. from a TaskGroup of batches
             return all(is_unavailable(inner) for inner in current.exceptions)
-        if isinstance(current, ConnectionError | TimeoutError | PoolTimeout):
+        if isinstance(current, CommitOutcomeUnknown | ConnectionError | TimeoutError | PoolTimeout):
             return True
         if isinstance(current, OSError) and current.errno is not None:
             return True  # connect() refused, reset or unreachable

@@ -32,7 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.contracts import Contract
 from shared.envelope import CloudEvent, dumps_text, utcnow
 from shared.ids import new_id
-from shared.store.availability import retry_while_unavailable
+from shared.store.availability import (
+    CommitOutcomeUnknown,
+    is_unavailable,
+    note_commit,
+    retry_while_unavailable,
+)
 from shared.store.engine import is_postgres
 from shared.store.kept import KeptConnections, kept_transaction
 from shared.store.reads import KeyedQuery, Reader, ReadQuery
@@ -149,15 +154,26 @@ class EventStore:
         """A unit of work: everything in it commits together, or nothing does."""
         connections = self._kept
         kept = await connections.begin() if connections is not None else None
-        if connections is not None and kept is not None:
-            tx = Transaction(self, kept.conn, meta, driver=kept.driver)
-            async with kept_transaction(connections, kept):
-                yield tx
-        else:
-            async with self.engine.connect() as conn:
-                tx = Transaction(self, conn, meta)
-                async with conn.begin():
+        committing = False
+        try:
+            if connections is not None and kept is not None:
+                tx = Transaction(self, kept.conn, meta, driver=kept.driver)
+                async with kept_transaction(connections, kept):
                     yield tx
+                    committing = True
+            else:
+                async with self.engine.connect() as conn:
+                    tx = Transaction(self, conn, meta)
+                    async with conn.begin():
+                        yield tx
+                        committing = True
+        except Exception as error:
+            # Lost while committing: the server may have stored it all before the answer
+            # was lost; the caller must not be told nothing was stored.
+            if committing and is_unavailable(error):
+                raise CommitOutcomeUnknown() from error
+            raise
+        note_commit()
         if tx.wrote_outbox:
             self.outbox_written.set()
             if self.postgres and not self.relay_here:
