@@ -30,6 +30,7 @@ _ASYNCPG_UNAVAILABLE = (
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.InternalClientError,  # a connection left mid-operation
+    asyncpg.exceptions.TooManyConnectionsError,  # 53300: the server's or role's limit, for now
 )
 
 

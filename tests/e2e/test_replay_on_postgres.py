@@ -34,6 +34,9 @@ async def every_service_on_postgres(
     urls = {name: await create_database(postgres_url) for name in SERVICES}
     for name, url in urls.items():
         monkeypatch.setenv(f"{name.upper()}_DATABASE_URL", url)
+        # A server shared with the other tests: few connections each (63 at the default of
+        # ten, of the server's 100, left a test running beside it none).
+        monkeypatch.setenv(f"{name.upper()}_DB_POOL_SIZE", "2")
     try:
         yield
     finally:
