@@ -27,6 +27,7 @@ from shared.bus.port import Bus
 from shared.consumer import EventHandler, RawHandler, Subscriber
 from shared.contracts import Contract
 from shared.errors import DomainError
+from shared.idempotency import IdempotencyKeys, carried_out_before
 from shared.ids import new_id
 from shared.profile import Profile, load_profile
 from shared.settings import PlatformSettings, ServiceSettings
@@ -37,6 +38,7 @@ from shared.store.availability import (
     outcome_unknown,
     watching_commits,
 )
+from shared.store.claims import AlreadyCarriedOut
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore, Metadata, Projection
 from shared.store.migrations import upgrade
@@ -232,6 +234,8 @@ def create_app(
         _include_flat(app, router, None)
     _add_operational_routes(app, runtime)
     _add_error_handlers(app)
+    app.add_middleware(IdempotencyKeys)
+    app.add_middleware(_WatchCommits)
     _add_metrics(app, runtime)
     return app
 
@@ -253,6 +257,8 @@ def _add_operational_routes(app: FastAPI, runtime: Runtime) -> None:
 
 
 def _add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AlreadyCarriedOut, carried_out_before)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": refusal_details(exc.errors())}, status_code=422)
@@ -281,7 +287,7 @@ def _add_error_handlers(app: FastAPI) -> None:
                 {
                     "detail": "The service's database was lost while the request was being "
                     "saved, so it may or may not have been carried out. Check its result "
-                    "before trying again."
+                    "before trying again, or try again with the same Idempotency-Key."
                 },
                 status_code=503,
             )
@@ -388,7 +394,6 @@ def _add_metrics(app: FastAPI, runtime: Runtime) -> None:
     )
     Counter("msp_events_handled", "Integration events handled", registry=runtime.registry).inc(0)
 
-    app.add_middleware(_WatchCommits)
     app.add_middleware(_Observe, requests=requests, latency=latency)
 
 

@@ -38,6 +38,7 @@ from shared.store.availability import (
     note_commit,
     retry_while_unavailable,
 )
+from shared.store.claims import open_claim, take
 from shared.store.engine import is_postgres
 from shared.store.kept import KeptConnections, kept_transaction
 from shared.store.reads import KeyedQuery, Reader, ReadQuery
@@ -155,16 +156,23 @@ class EventStore:
         connections = self._kept
         kept = await connections.begin() if connections is not None else None
         committing = False
+        claim = open_claim(self)  # a write request's Idempotency-Key (shared/store/claims.py)
         try:
             if connections is not None and kept is not None:
                 tx = Transaction(self, kept.conn, meta, driver=kept.driver)
                 async with kept_transaction(connections, kept):
+                    if claim is not None:
+                        claim.taking = True
+                        await take(tx.conn, claim)
                     yield tx
                     committing = True
             else:
                 async with self.engine.connect() as conn:
                     tx = Transaction(self, conn, meta)
                     async with conn.begin():
+                        if claim is not None:
+                            claim.taking = True
+                            await take(conn, claim)
                         yield tx
                         committing = True
         except Exception as error:
@@ -173,6 +181,11 @@ class EventStore:
             if committing and is_unavailable(error):
                 raise CommitOutcomeUnknown() from error
             raise
+        finally:
+            if claim is not None:
+                claim.taking = False
+        if claim is not None:
+            claim.claimed = True
         note_commit()
         if tx.wrote_outbox:
             self.outbox_written.set()

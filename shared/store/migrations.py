@@ -15,7 +15,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.store.schema import KERNEL_TABLES, TXID_DEFAULT
+from shared.store.schema import KERNEL_TABLES, TXID_DEFAULT, idempotency_keys
 
 # Any fixed number: serialises migrations when several processes of a service start at once.
 _MIGRATION_LOCK = 7_316_001
@@ -36,6 +36,15 @@ def drop_kernel_tables() -> None:
     bind = op.get_bind()
     for table in reversed(KERNEL_TABLES):
         table.drop(bind)
+
+
+def create_idempotency_table() -> None:
+    """Called from a later revision of each service: the idempotency keys, as in schema.py."""
+    idempotency_keys.create(op.get_bind())
+
+
+def drop_idempotency_table() -> None:
+    idempotency_keys.drop(op.get_bind())
 
 
 def alembic_config(migrations_dir: Path) -> Config:

@@ -1,4 +1,5 @@
-"""The kernel tables every service store has: events, outbox, inbox, service state."""
+"""The kernel tables every service store has: events, outbox, inbox, service state, and the
+idempotency keys of write requests."""
 
 from __future__ import annotations
 
@@ -67,6 +68,22 @@ service_state = Table(
     metadata,
     Column("key", String(120), primary_key=True),
     Column("value", Document, nullable=False),
+)
+
+# A write request's Idempotency-Key (shared/idempotency.py): claimed in the command's own
+# transaction, so a key is taken exactly when its command is stored; the answer is kept
+# afterwards for a retry to be given again. Added by each service's later revision
+# (`create_idempotency_table`), so not among the first revisions' kernel tables.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(320), primary_key=True),  # the caller's scope and its key
+    Column("fingerprint", String(64), nullable=False),  # of the method, path and body
+    Column("status", Integer),  # the answer, once given
+    Column("content_type", String(200)),
+    Column("body", LargeBinary),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_idempotency_keys_created_at", "created_at"),
 )
 
 KERNEL_TABLES = (events, outbox, inbox, service_state)

@@ -10,6 +10,7 @@ plain answer.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 import asyncpg
 import httpx
@@ -17,10 +18,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from shared.idempotency import IdempotencyKeys
 from shared.service import _add_error_handlers, _WatchCommits
 from shared.store.availability import CommitOutcomeUnknown, is_unavailable
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore, Metadata, NewEvent, Transaction
+from shared.store.schema import idempotency_keys
 from tests.kernel.stores import open_store
 
 pytestmark = pytest.mark.postgres
@@ -106,3 +109,39 @@ async def test_the_api_says_a_command_lost_at_commit_may_have_been_carried_out(
     assert "The request was carried out" in after_commit.json()["detail"]
     assert "retry-after" not in after_commit.headers
     assert [e.data["n"] for e in await store.read_stream("c")] == [1]
+
+
+async def test_a_retry_with_its_idempotency_key_after_an_unknown_outcome_is_carried_out_once(
+    store: EventStore, pg_database: str
+) -> None:
+    async with store.engine.begin() as conn:
+        await conn.run_sync(idempotency_keys.create)
+    app = FastAPI()
+    app.state.runtime = SimpleNamespace(store=store)
+    _add_error_handlers(app)
+    app.add_middleware(IdempotencyKeys)
+    tries = 0
+
+    @app.post("/orders")
+    async def order() -> dict[str, int]:
+        nonlocal tries
+        tries += 1
+        async with store.transaction(META) as tx:
+            version = len(await tx.load("orders"))
+            await tx.append("orders", version, [NewEvent("Ordered", {"try": tries})])
+            if tries == 1:
+                await lose_connection(pg_database, tx)
+        return {"try": tries}
+
+    headers = {"idempotency-key": "order-1"}
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        lost = await client.post("/orders", headers=headers)
+        retried = await client.post("/orders", headers=headers)
+        again = await client.post("/orders", headers=headers)
+    assert lost.status_code == 503
+    assert "same Idempotency-Key" in lost.json()["detail"]
+    assert (retried.status_code, retried.json()) == (200, {"try": 2})
+    assert (again.status_code, again.json()) == (200, {"try": 2})
+    assert again.headers["idempotent-replayed"] == "true"
+    assert [e.data["try"] for e in await store.read_stream("orders")] == [2]

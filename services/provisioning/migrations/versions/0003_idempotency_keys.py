@@ -1,0 +1,18 @@
+"""Idempotency keys of write requests (the kernel's `idempotency_keys`).
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from shared.store.migrations import create_idempotency_table, drop_idempotency_table
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade() -> None:
+    create_idempotency_table()
+
+
+def downgrade() -> None:
+    drop_idempotency_table()

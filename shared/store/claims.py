@@ -1,0 +1,85 @@
+"""A request's idempotency key, taken in the transaction that stores its command.
+
+The HTTP layer (shared/idempotency.py) sets a `KeyClaim` for a write request that carries
+an Idempotency-Key; the event store's first transaction in that request inserts the key
+with the command's own rows. So the key is taken exactly when the command is stored: a
+command refused or rolled back leaves the key free, a command committed leaves it taken,
+and a second request with the key finds it taken (`AlreadyCarriedOut`) and stores
+nothing. Two requests with one key at once: the second's insert waits for the first's
+transaction, then finds the key taken (PostgreSQL), or waits for the write lock (SQLite).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.envelope import utcnow
+from shared.store.schema import idempotency_keys
+
+KEPT_FOR = timedelta(hours=24)  # a key and its answer; a retry later than this is a new request
+
+
+@dataclass
+class KeyClaim:
+    """One request's key: its caller's scope and key, and what the request was."""
+
+    key: str
+    fingerprint: str
+    store: Any  # the event store of the service the request is for: the key is kept there
+    taking: bool = False  # a transaction of this request is taking it now
+    claimed: bool = False  # stored with a committed transaction of this request
+
+
+class AlreadyCarriedOut(Exception):
+    """A request with this key was stored before; nothing was stored this time."""
+
+    def __init__(self, claim: KeyClaim) -> None:
+        super().__init__("a request with this Idempotency-Key was carried out before")
+        self.claim = claim
+
+
+_claim: ContextVar[KeyClaim | None] = ContextVar("msp_key_claim", default=None)
+
+
+@contextlib.contextmanager
+def claiming(claim: KeyClaim) -> Iterator[KeyClaim]:
+    """Transactions run inside this block take the claim's key (the first that commits)."""
+    token = _claim.set(claim)
+    try:
+        yield claim
+    finally:
+        _claim.reset(token)
+
+
+def open_claim(store: Any) -> KeyClaim | None:
+    """The key the current request still has to take in this store, if any."""
+    claim = _claim.get()
+    if claim is None or claim.store is not store or claim.claimed or claim.taking:
+        return None
+    return claim
+
+
+async def take(conn: AsyncConnection, claim: KeyClaim) -> None:
+    """Insert the key in the transaction on conn; `AlreadyCarriedOut` if it is taken.
+
+    Keys older than `KEPT_FOR` are removed first, so the table holds a day's keys.
+    """
+    now = utcnow()
+    await conn.execute(
+        delete(idempotency_keys).where(idempotency_keys.c.created_at < now - KEPT_FOR)
+    )
+    row: dict[str, Any] = {"key": claim.key, "fingerprint": claim.fingerprint, "created_at": now}
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    result = await conn.execute(insert(idempotency_keys).values(row).on_conflict_do_nothing())
+    if result.rowcount != 1:
+        raise AlreadyCarriedOut(claim)
