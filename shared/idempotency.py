@@ -1,36 +1,43 @@
-"""Idempotency keys on write requests: a retried request is carried out once.
+"""Idempotency keys on write requests: a request sent again is carried out once.
 
 A caller that may have to send a write request again (a timeout, a lost connection, an
 answer saying the outcome is unknown) sends it with an `Idempotency-Key` header, the same
 key on every try (the IETF HTTPAPI draft "The Idempotency-Key HTTP Header Field"):
 
 - the first try that stores its command takes the key in the command's own transaction
-  (shared/store/claims.py), and its answer is kept with the key for `KEPT_FOR`;
-- a later try with the key and the same request stores nothing and gets the first answer
-  again, marked `Idempotent-Replayed: true`; while the first is still being answered, or
-  if its answer was lost, it gets 409 and stores nothing;
+  (shared/store/claims.py); its answer's status is kept with the key for `KEPT_FOR`;
+- a later try with the key and the same request stores nothing and is answered 409,
+  naming the first answer's status (or saying it is not known yet: still being answered,
+  or lost with the connection). The first answer's body is not kept to be given again:
+  answers show people's data revealed (the stores hold it only sealed, docs/privacy.md)
+  and secrets shown once (a webhook's signing secret); the caller reads the result;
 - the key with a different request (method, path, query or body) is refused with 422;
-- a try that stored nothing (refused, or failed before its commit) leaves the key free.
+- a try that stored nothing (refused, or failed before its commit) leaves the key free,
+  so the corrected or repeated request is carried out.
 
-Keys are kept per caller: two API keys may use the same idempotency key without meeting.
-Requests without the header are handled as before.
+Keys are kept per caller (the API key's name): two callers may use the same idempotency key
+without meeting. Requests without the header are handled as before.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select, update
 
+from shared.store.availability import is_unavailable
 from shared.store.claims import AlreadyCarriedOut, KeyClaim, claiming
 from shared.store.schema import idempotency_keys
 
+log = logging.getLogger("msp.idempotency")
+
 HEADER = b"idempotency-key"
 LONGEST = 255
-READING = frozenset({"GET", "HEAD", "OPTIONS"})
+READING = frozenset({"GET", "HEAD", "OPTIONS"})  # methods that never write
 
 
 def _refused(status: int, message: str) -> JSONResponse:
@@ -79,7 +86,6 @@ class IdempotencyKeys:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        caller = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()[:32]
         fingerprint = hashlib.sha256(
             b"\0".join(
                 [
@@ -91,34 +97,31 @@ class IdempotencyKeys:
             )
         ).hexdigest()
         store = scope["app"].state.runtime.store
-        claim = KeyClaim(f"{caller}:{key}", fingerprint, store)
-        answer: dict[str, Any] = {"status": None, "content_type": None, "body": b""}
+        claim = KeyClaim(key, fingerprint, store, scope.setdefault("state", {}))
+        answered: list[int] = []
 
-        async def keeping_send(message: Any) -> None:
+        async def noting_send(message: Any) -> None:
             if message["type"] == "http.response.start":
-                answer["status"] = message["status"]
-                for name, value in message.get("headers", ()):
-                    if name.lower() == b"content-type":
-                        answer["content_type"] = value.decode("latin-1")
-            elif message["type"] == "http.response.body":
-                answer["body"] += message.get("body", b"")
+                answered.append(message["status"])
             await send(message)
 
         with claiming(claim):
-            await self.app(scope, replayed_receive, keeping_send)
-        if claim.claimed and answer["status"] is not None and answer["status"] < 500:
-            # An answer of the server's own trouble is not kept: a retry then learns that the
-            # request was carried out (409) rather than the trouble again.
+            await self.app(scope, replayed_receive, noting_send)
+        if not claim.claimed or not answered or answered[0] >= 500:
+            # An answer of the server's own trouble is not kept: a retry is told that the
+            # request was carried out, rather than of the trouble again.
+            return
+        try:
             async with store.engine.begin() as conn:
                 await conn.execute(
                     update(idempotency_keys)
-                    .where(idempotency_keys.c.key == claim.key)
-                    .values(
-                        status=answer["status"],
-                        content_type=answer["content_type"],
-                        body=answer["body"],
-                    )
+                    .where(idempotency_keys.c.key == claim.stored_key)
+                    .values(status=answered[0])
                 )
+        except Exception as error:  # answered already; a retry learns only "carried out"
+            if not is_unavailable(error):
+                raise
+            log.warning("the status of an idempotent request was not kept: database away")
 
 
 async def carried_out_before(request: Request, exc: Exception) -> Response:
@@ -129,7 +132,7 @@ async def carried_out_before(request: Request, exc: Exception) -> Response:
         first = (
             (
                 await conn.execute(
-                    select(idempotency_keys).where(idempotency_keys.c.key == exc.claim.key)
+                    select(idempotency_keys).where(idempotency_keys.c.key == exc.claim.stored_key)
                 )
             )
             .mappings()
@@ -141,15 +144,10 @@ async def carried_out_before(request: Request, exc: Exception) -> Response:
             "was used before with a different request (method, path or body); use a new key "
             "for a new request",
         )
-    if first is None or first["status"] is None:
-        return _refused(
-            409,
-            "a request with this key was carried out; its answer is not ready or was not "
-            "kept. Read the result instead of sending the request again",
-        )
-    return Response(
-        first["body"] or b"",
-        status_code=first["status"],
-        media_type=first["content_type"],
-        headers={"idempotent-replayed": "true"},
+    first_status = None if first is None else first["status"]
+    answered = "not known yet" if first_status is None else f"answered {first_status}"
+    return _refused(
+        409,
+        f"a request with this key was carried out before ({answered}); nothing was done "
+        "now. Read the result instead of sending the request again",
     )

@@ -33,11 +33,19 @@ KEPT_FOR = timedelta(hours=24)  # a key and its answer; a retry later than this 
 class KeyClaim:
     """One request's key: its caller's scope and key, and what the request was."""
 
-    key: str
+    key: str  # as the caller sent it
     fingerprint: str
     store: Any  # the event store of the service the request is for: the key is kept there
+    request_state: dict[str, Any]  # where the API key guard names the caller
     taking: bool = False  # a transaction of this request is taking it now
     claimed: bool = False  # stored with a committed transaction of this request
+
+    @property
+    def stored_key(self) -> str:
+        """The key under its caller's name: each API key (by name, so across a rotation of
+        its secret) has keys of its own."""
+        principal = self.request_state.get("principal")
+        return f"{getattr(principal, 'name', '')}:{self.key}"
 
 
 class AlreadyCarriedOut(Exception):
@@ -78,7 +86,11 @@ async def take(conn: AsyncConnection, claim: KeyClaim) -> None:
     await conn.execute(
         delete(idempotency_keys).where(idempotency_keys.c.created_at < now - KEPT_FOR)
     )
-    row: dict[str, Any] = {"key": claim.key, "fingerprint": claim.fingerprint, "created_at": now}
+    row: dict[str, Any] = {
+        "key": claim.stored_key,
+        "fingerprint": claim.fingerprint,
+        "created_at": now,
+    }
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     result = await conn.execute(insert(idempotency_keys).values(row).on_conflict_do_nothing())
     if result.rowcount != 1:

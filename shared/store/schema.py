@@ -71,17 +71,16 @@ service_state = Table(
 )
 
 # A write request's Idempotency-Key (shared/idempotency.py): claimed in the command's own
-# transaction, so a key is taken exactly when its command is stored; the answer is kept
-# afterwards for a retry to be given again. Added by each service's later revision
+# transaction, so a key is taken exactly when its command is stored; the answer's status is
+# kept afterwards, for a retry to be told. Added by each service's later revision
 # (`create_idempotency_table`), so not among the first revisions' kernel tables.
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
     Column("key", String(320), primary_key=True),  # the caller's scope and its key
     Column("fingerprint", String(64), nullable=False),  # of the method, path and body
-    Column("status", Integer),  # the answer, once given
-    Column("content_type", String(200)),
-    Column("body", LargeBinary),
+    Column("status", Integer),  # of the answer, once given (never its body: it may hold
+    # a person's data revealed or a secret shown once, such as a webhook's)
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_idempotency_keys_created_at", "created_at"),
 )
