@@ -47,8 +47,8 @@ def _refused(status: int, message: str) -> JSONResponse:
     )
 
 
-class IdempotencyKeys:
-    """Plain ASGI middleware: a write request with an Idempotency-Key takes it with its command."""
+class WriteRequests:
+    """Plain ASGI middleware that acts on write requests only (`write`); others pass."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -57,6 +57,16 @@ class IdempotencyKeys:
         if scope["type"] != "http" or scope["method"] in READING:
             await self.app(scope, receive, send)
             return
+        await self.write(scope, receive, send)
+
+    async def write(self, scope: Any, receive: Any, send: Any) -> None:
+        raise NotImplementedError
+
+
+class IdempotencyKeys(WriteRequests):
+    """A write request with an Idempotency-Key takes it with its command."""
+
+    async def write(self, scope: Any, receive: Any, send: Any) -> None:
         headers = dict(scope.get("headers", ()))
         given = headers.get(HEADER)
         if given is None:

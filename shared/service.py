@@ -27,7 +27,7 @@ from shared.bus.port import Bus
 from shared.consumer import EventHandler, RawHandler, Subscriber
 from shared.contracts import Contract
 from shared.errors import DomainError
-from shared.idempotency import READING, IdempotencyKeys, carried_out_before
+from shared.idempotency import IdempotencyKeys, WriteRequests, carried_out_before
 from shared.ids import new_id
 from shared.profile import Profile, load_profile
 from shared.settings import PlatformSettings, ServiceSettings
@@ -397,17 +397,11 @@ def _add_metrics(app: FastAPI, runtime: Runtime) -> None:
     app.add_middleware(_Observe, requests=requests, latency=latency)
 
 
-class _WatchCommits:
+class _WatchCommits(WriteRequests):
     """A request that may write counts the event store's commits it makes (`Commits` in its
     scope's state), so that an error after one is not answered as if nothing was stored."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] in READING:
-            await self.app(scope, receive, send)
-            return
+    async def write(self, scope: Any, receive: Any, send: Any) -> None:
         with watching_commits() as commits:
             scope.setdefault("state", {})["commits"] = commits
             await self.app(scope, receive, send)

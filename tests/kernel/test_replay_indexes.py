@@ -8,7 +8,6 @@ keeps its own.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -31,7 +30,6 @@ from shared.store.eventstore import EventStore, Metadata, NewEvent, StoredEvent
 from shared.store.migrations import upgrade
 from shared.store.replay import rebuild_projections
 from shared.store.upsert import update_row, upsert
-from tests.conftest import create_database, drop_database
 from tests.kernel.stores import MIGRATIONS
 
 pytestmark = pytest.mark.postgres
@@ -101,19 +99,10 @@ async def rows(conn: AsyncConnection) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-@pytest.fixture
-async def database_url(postgres_url: str) -> AsyncIterator[str]:
-    url = await create_database(postgres_url)
-    try:
-        yield url
-    finally:
-        await drop_database(postgres_url, url)
-
-
 async def test_replay_builds_the_indexes_again_exactly_and_spares_a_referenced_table(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    pg_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = make_engine(database_url)
+    engine = make_engine(pg_database)
     store = EventStore(engine, source="test", projections=[Ledger()])
     try:
         await upgrade(engine, MIGRATIONS)
