@@ -80,8 +80,10 @@ def open_claim(store: Any) -> KeyClaim | None:
 async def take(conn: AsyncConnection, claim: KeyClaim) -> None:
     """Insert the key in the transaction on conn; `AlreadyCarriedOut` if it is taken.
 
-    Keys older than `KEPT_FOR` are removed first, so the table holds a day's keys.
+    Keys older than `KEPT_FOR` are removed first, so the table holds a day's keys. The
+    caller clears `taking` when its transaction ends, and sets `claimed` if it committed.
     """
+    claim.taking = True
     now = utcnow()
     await conn.execute(
         delete(idempotency_keys).where(idempotency_keys.c.created_at < now - KEPT_FOR)

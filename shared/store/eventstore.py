@@ -162,7 +162,6 @@ class EventStore:
                 tx = Transaction(self, kept.conn, meta, driver=kept.driver)
                 async with kept_transaction(connections, kept):
                     if claim is not None:
-                        claim.taking = True
                         await take(tx.conn, claim)
                     yield tx
                     committing = True
@@ -171,7 +170,6 @@ class EventStore:
                     tx = Transaction(self, conn, meta)
                     async with conn.begin():
                         if claim is not None:
-                            claim.taking = True
                             await take(conn, claim)
                         yield tx
                         committing = True
