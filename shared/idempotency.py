@@ -30,7 +30,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select, update
 
 from shared.store.availability import is_unavailable
-from shared.store.claims import AlreadyCarriedOut, KeyClaim, claiming
+from shared.store.claims import AlreadyCarriedOut, KeyClaim, WriteRequest, serving
 from shared.store.schema import idempotency_keys
 
 log = logging.getLogger("msp.idempotency")
@@ -48,7 +48,9 @@ def _refused(status: int, message: str) -> JSONResponse:
 
 
 class WriteRequests:
-    """Plain ASGI middleware that acts on write requests only (`write`); others pass."""
+    """Plain ASGI middleware: a request that may write is served as a `WriteRequest` (its
+    commits counted, for the answer to an error after one), and one with an
+    Idempotency-Key takes the key with its command. Reads pass straight through."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -57,20 +59,12 @@ class WriteRequests:
         if scope["type"] != "http" or scope["method"] in READING:
             await self.app(scope, receive, send)
             return
-        await self.write(scope, receive, send)
-
-    async def write(self, scope: Any, receive: Any, send: Any) -> None:
-        raise NotImplementedError
-
-
-class IdempotencyKeys(WriteRequests):
-    """A write request with an Idempotency-Key takes it with its command."""
-
-    async def write(self, scope: Any, receive: Any, send: Any) -> None:
-        headers = dict(scope.get("headers", ()))
-        given = headers.get(HEADER)
+        state = scope.setdefault("state", {})
+        given = next((v for k, v in scope.get("headers", ()) if k == HEADER), None)
         if given is None:
-            await self.app(scope, receive, send)
+            with serving(WriteRequest()) as request:
+                state["write_request"] = request
+                await self.app(scope, receive, send)
             return
         key = given.decode("latin-1")
         if not 0 < len(key) <= LONGEST or not key.isprintable() or not key.isascii():
@@ -107,7 +101,7 @@ class IdempotencyKeys(WriteRequests):
             )
         ).hexdigest()
         store = scope["app"].state.runtime.store
-        claim = KeyClaim(key, fingerprint, store, scope.setdefault("state", {}))
+        claim = KeyClaim(key, fingerprint, store, state)
         answered: list[int] = []
 
         async def noting_send(message: Any) -> None:
@@ -115,7 +109,8 @@ class IdempotencyKeys(WriteRequests):
                 answered.append(message["status"])
             await send(message)
 
-        with claiming(claim):
+        with serving(WriteRequest(claim)) as request:
+            state["write_request"] = request
             await self.app(scope, replayed_receive, noting_send)
         if not claim.claimed or not answered or answered[0] >= 500:
             # An answer of the server's own trouble is not kept: a retry is told that the

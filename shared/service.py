@@ -27,18 +27,12 @@ from shared.bus.port import Bus
 from shared.consumer import EventHandler, RawHandler, Subscriber
 from shared.contracts import Contract
 from shared.errors import DomainError
-from shared.idempotency import IdempotencyKeys, WriteRequests, carried_out_before
+from shared.idempotency import WriteRequests, carried_out_before
 from shared.ids import new_id
 from shared.profile import Profile, load_profile
 from shared.settings import PlatformSettings, ServiceSettings
-from shared.store.availability import (
-    UNAVAILABLE_ERRORS,
-    Commits,
-    is_unavailable,
-    outcome_unknown,
-    watching_commits,
-)
-from shared.store.claims import AlreadyCarriedOut
+from shared.store.availability import UNAVAILABLE_ERRORS, is_unavailable, outcome_unknown
+from shared.store.claims import AlreadyCarriedOut, WriteRequest
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore, Metadata, Projection
 from shared.store.migrations import upgrade
@@ -234,8 +228,7 @@ def create_app(
         _include_flat(app, router, None)
     _add_operational_routes(app, runtime)
     _add_error_handlers(app)
-    app.add_middleware(IdempotencyKeys)
-    app.add_middleware(_WatchCommits)
+    app.add_middleware(WriteRequests)
     _add_metrics(app, runtime)
     return app
 
@@ -291,8 +284,8 @@ def _add_error_handlers(app: FastAPI) -> None:
                 },
                 status_code=503,
             )
-        commits: Commits | None = request.scope.get("state", {}).get("commits")
-        if commits is not None and commits.count:
+        served: WriteRequest | None = request.scope.get("state", {}).get("write_request")
+        if served is not None and served.commits:
             # Stored, then lost while reading back what to answer.
             return JSONResponse(
                 {
@@ -395,16 +388,6 @@ def _add_metrics(app: FastAPI, runtime: Runtime) -> None:
     Counter("msp_events_handled", "Integration events handled", registry=runtime.registry).inc(0)
 
     app.add_middleware(_Observe, requests=requests, latency=latency)
-
-
-class _WatchCommits(WriteRequests):
-    """A request that may write counts the event store's commits it makes (`Commits` in its
-    scope's state), so that an error after one is not answered as if nothing was stored."""
-
-    async def write(self, scope: Any, receive: Any, send: Any) -> None:
-        with watching_commits() as commits:
-            scope.setdefault("state", {})["commits"] = commits
-            await self.app(scope, receive, send)
 
 
 class _Observe:

@@ -10,10 +10,8 @@ HTTP layer answers 503 instead of 500.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import asyncpg
@@ -56,41 +54,6 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.InternalClientError,
 )
-
-
-class Commits:
-    """How many transactions a piece of outside work (an HTTP request) has committed so far.
-
-    Set for the work with `watching_commits`; every commit of the event store in that
-    context counts itself (`note_commit`), also in tasks the work started. An error after
-    the first commit must not be answered as if nothing was stored.
-    """
-
-    __slots__ = ("count",)
-
-    def __init__(self) -> None:
-        self.count = 0
-
-
-_commits: ContextVar[Commits | None] = ContextVar("msp_commits", default=None)
-
-
-@contextlib.contextmanager
-def watching_commits() -> Iterator[Commits]:
-    """Count the commits of the work run inside this block."""
-    commits = Commits()
-    token = _commits.set(commits)
-    try:
-        yield commits
-    finally:
-        _commits.reset(token)
-
-
-def note_commit() -> None:
-    """The event store committed a transaction: count it for whoever is watching."""
-    commits = _commits.get()
-    if commits is not None:
-        commits.count += 1
 
 
 def outcome_unknown(exc: BaseException) -> bool:

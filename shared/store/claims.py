@@ -1,12 +1,17 @@
-"""A request's idempotency key, taken in the transaction that stores its command.
+"""What a write request's transactions record for it: how many committed, and its key.
 
-The HTTP layer (shared/idempotency.py) sets a `KeyClaim` for a write request that carries
-an Idempotency-Key; the event store's first transaction in that request inserts the key
-with the command's own rows. So the key is taken exactly when the command is stored: a
-command refused or rolled back leaves the key free, a command committed leaves it taken,
-and a second request with the key finds it taken (`AlreadyCarriedOut`) and stores
-nothing. Two requests with one key at once: the second's insert waits for the first's
-transaction, then finds the key taken (PostgreSQL), or waits for the write lock (SQLite).
+The HTTP layer (shared/idempotency.py) opens a `WriteRequest` for every request that may
+write; the event store's transactions in that context record themselves in it:
+
+- every commit counts (`commits`), also in tasks the request started, so that an error
+  after one is not answered as if nothing was stored;
+- a request that carries an Idempotency-Key has a `KeyClaim`, and the store's first
+  transaction for the request's own service inserts the key with the command's own rows.
+  So the key is taken exactly when the command is stored: a command refused or rolled
+  back leaves the key free, a command committed leaves it taken, and a second request
+  with the key finds it taken (`AlreadyCarriedOut`) and stores nothing. Two requests with
+  one key at once: the second's insert waits for the first's transaction, then finds the
+  key taken (PostgreSQL), or waits for the write lock (SQLite).
 """
 
 from __future__ import annotations
@@ -56,25 +61,43 @@ class AlreadyCarriedOut(Exception):
         self.claim = claim
 
 
-_claim: ContextVar[KeyClaim | None] = ContextVar("msp_key_claim", default=None)
+class WriteRequest:
+    """One write request, as its transactions record it."""
+
+    __slots__ = ("claim", "commits")
+
+    def __init__(self, claim: KeyClaim | None = None) -> None:
+        self.claim = claim
+        self.commits = 0
+
+
+_request: ContextVar[WriteRequest | None] = ContextVar("msp_write_request", default=None)
 
 
 @contextlib.contextmanager
-def claiming(claim: KeyClaim) -> Iterator[KeyClaim]:
-    """Transactions run inside this block take the claim's key (the first that commits)."""
-    token = _claim.set(claim)
+def serving(request: WriteRequest) -> Iterator[WriteRequest]:
+    """The event store's transactions run inside this block record themselves in request."""
+    token = _request.set(request)
     try:
-        yield claim
+        yield request
     finally:
-        _claim.reset(token)
+        _request.reset(token)
 
 
 def open_claim(store: Any) -> KeyClaim | None:
     """The key the current request still has to take in this store, if any."""
-    claim = _claim.get()
+    request = _request.get()
+    claim = None if request is None else request.claim
     if claim is None or claim.store is not store or claim.claimed or claim.taking:
         return None
     return claim
+
+
+def note_commit() -> None:
+    """The event store committed a transaction: count it for the request, if any."""
+    request = _request.get()
+    if request is not None:
+        request.commits += 1
 
 
 async def take(conn: AsyncConnection, claim: KeyClaim) -> None:

@@ -35,10 +35,9 @@ from shared.ids import new_id
 from shared.store.availability import (
     CommitOutcomeUnknown,
     is_unavailable,
-    note_commit,
     retry_while_unavailable,
 )
-from shared.store.claims import open_claim, take
+from shared.store.claims import note_commit, open_claim, take
 from shared.store.engine import is_postgres
 from shared.store.kept import KeptConnections, kept_transaction
 from shared.store.reads import KeyedQuery, Reader, ReadQuery

@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from shared.idempotency import IdempotencyKeys
-from shared.service import _add_error_handlers, _WatchCommits
+from shared.idempotency import WriteRequests
+from shared.service import _add_error_handlers
 from shared.store.availability import CommitOutcomeUnknown, is_unavailable
 from shared.store.engine import make_engine
 from shared.store.eventstore import EventStore, Metadata, NewEvent, Transaction
@@ -65,7 +65,7 @@ async def test_the_api_says_a_command_lost_at_commit_may_have_been_carried_out(
 ) -> None:
     app = FastAPI()
     _add_error_handlers(app)
-    app.add_middleware(_WatchCommits)
+    app.add_middleware(WriteRequests)
 
     @app.post("/lost-at-commit")
     async def lost_at_commit() -> dict[str, str]:
@@ -119,7 +119,7 @@ async def test_a_retry_with_its_idempotency_key_after_an_unknown_outcome_is_carr
     app = FastAPI()
     app.state.runtime = SimpleNamespace(store=store)
     _add_error_handlers(app)
-    app.add_middleware(IdempotencyKeys)
+    app.add_middleware(WriteRequests)
     tries = 0
 
     @app.post("/orders")
